@@ -1,0 +1,94 @@
+# OCI runtime acceptance harness and `box`, the runtime it is developed against.
+# Everything built goes under build/.
+
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+WARN     := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
+            -Wformat=2 -Wno-format-nonliteral -Werror=implicit-function-declaration -Wvla -Wpointer-arith
+CPPFLAGS += -D_GNU_SOURCE -Iruntime/core
+SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+B        := build
+BIN      := $(B)/bin
+
+RUNTIME      ?= $(abspath $(BIN)/box)
+RUNTIME_ARGS ?=
+CASES        ?= cases
+export RUNTIME RUNTIME_ARGS CASES
+
+BOX_CORE_SRC := $(wildcard runtime/core/*.c)
+BOX_CMD_SRC  := $(wildcard runtime/*.c)
+BOX_CORE_OBJ := $(BOX_CORE_SRC:%.c=$(B)/obj/%.o)
+BOX_CMD_OBJ  := $(BOX_CMD_SRC:%.c=$(B)/obj/%.o)
+BOX_LIBS     := -ljansson
+
+OCITEST_SRC  := $(wildcard harness/*.c)
+OCITEST_OBJ  := $(OCITEST_SRC:%.c=$(B)/obj/%.o)
+# ocitest is static: it also runs inside containers whose rootfs has no libc.
+OCITEST_LIBS := -static -ljansson
+
+BOX_TESTS     := $(patsubst runtime/tests/%.c,$(BIN)/tests/box/%,$(wildcard runtime/tests/test_*.c))
+HARNESS_TESTS := $(patsubst harness/tests/%.c,$(BIN)/tests/harness/%,$(wildcard harness/tests/test_*.c))
+
+.PHONY: all deps rootfs acceptance check unit shellcheck selftest matrix unprivileged test bench clean format
+all: $(BIN)/box $(BIN)/ocitest
+
+$(B)/obj/%.o: %.c $(wildcard runtime/core/*.h harness/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -c -o $@ $<
+
+$(BIN)/box: $(BOX_CORE_OBJ) $(BOX_CMD_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(BOX_LIBS)
+
+$(BIN)/ocitest: $(OCITEST_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(OCITEST_LIBS)
+
+# Unit tests: each test_*.c links the library code it tests, under ASan/UBSan.
+$(BIN)/tests/box/%: runtime/tests/%.c $(BOX_CORE_SRC) $(wildcard runtime/core/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(WARN) -O1 -g $(SAN) -o $@ $< $(BOX_CORE_SRC) $(BOX_LIBS)
+
+$(BIN)/tests/harness/%: harness/tests/%.c $(filter-out harness/main.c,$(OCITEST_SRC)) $(wildcard harness/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Iharness $(WARN) -O1 -g $(SAN) -o $@ $< $(filter-out harness/main.c,$(OCITEST_SRC)) -ljansson
+
+deps:
+	ci/install-deps
+
+rootfs: $(B)/rootfs/.stamp
+$(B)/rootfs/.stamp: rootfs/build $(BIN)/ocitest
+	rootfs/build $(B)/rootfs $(BIN)/ocitest
+
+acceptance: all rootfs
+	ci/acceptance
+
+unit: $(BOX_TESTS) $(HARNESS_TESTS)
+	@ci/run-unit $^
+
+shellcheck:
+	shellcheck -x ci/* .ci/run rootfs/build cases/*.bash harness/tests/broken/*
+	shellcheck -s bash -x cases/*.bats
+
+# The harness tested: runtimes broken on purpose must be caught.
+selftest: all rootfs
+	harness/tests/selftest
+
+check: unit shellcheck selftest
+
+# The suite against box, runc and crun, then the unprivileged skip check.
+matrix: all rootfs
+	ci/matrix
+
+unprivileged: all rootfs
+	ci/unprivileged
+
+test: all rootfs
+	ci/test
+
+format:
+	clang-format -i runtime/*.c runtime/core/*.[ch] runtime/tests/*.c harness/*.[ch] harness/tests/*.c
+
+clean:
+	rm -rf $(B)

@@ -1,0 +1,93 @@
+#!/usr/bin/env bats
+# The whole OCI lifecycle (runtime-spec runtime.md "Lifecycle"), status read from
+# the parsed state document at every step.
+load helpers.bash
+
+# bats test_tags=spec:must
+@test "lifecycle [create, start, state, kill, delete]" {
+	set_args "${LONG_RUNNING[@]}"
+	id=$(new_id)
+	runtime -0 create --bundle "$BUNDLE" "$id"
+	assert_status "$id" created --bundle "$BUNDLE" --pid-alive
+	runtime -0 start "$id"
+	assert_status "$id" running --bundle "$BUNDLE" --pid-alive
+	wait_file "$BUNDLE/rootfs/ready"
+	runtime -0 kill "$id" KILL
+	wait_status "$id" stopped
+	assert_status "$id" stopped --bundle "$BUNDLE"
+	runtime -0 delete "$id"
+	runtime ! state "$id"
+}
+
+# runtime.md "Lifecycle" step 2: the user-specified program MUST NOT be run yet.
+# bats test_tags=spec:must
+@test "lifecycle [process args not run before start]" {
+	set_args "${LONG_RUNNING[@]}"
+	id=$(new_id)
+	create_container "$id"
+	[ ! -e "$BUNDLE/rootfs/ready" ] || fail "process.args ran before start"
+	runtime -0 start "$id"
+	wait_file "$BUNDLE/rootfs/ready"
+}
+
+# runtime.md "Lifecycle" step 7: the container process exits; status is stopped.
+# bats test_tags=spec:must
+@test "lifecycle [process exits by itself: running -> stopped]" {
+	set_args sh -c 'echo done > /done'
+	id=$(new_id)
+	create_container "$id"
+	runtime -0 start "$id"
+	wait_status "$id" stopped
+	assert_status "$id" stopped
+	[ "$(cat "$BUNDLE/rootfs/done")" = done ]
+	runtime -0 delete "$id"
+}
+
+# bats test_tags=spec:must
+@test "lifecycle [non-zero exit of the process: still stopped, delete works]" {
+	set_args sh -c 'exit 3'
+	id=$(new_id)
+	create_container "$id"
+	runtime -0 start "$id"
+	wait_status "$id" stopped
+	runtime -0 delete "$id"
+	runtime ! state "$id"
+}
+
+# runtime.md "State": pid is the container process as seen on the host.
+# bats test_tags=spec:must
+@test "lifecycle [state pid is the container process, in new namespaces]" {
+	set_args "${LONG_RUNNING[@]}"
+	id=$(new_id)
+	start_container "$id"
+	wait_file "$BUNDLE/rootfs/ready"
+	pid=$(state_field "$id" pid)
+	# The process's root is the bundle's rootfs ...
+	[ "$(readlink "/proc/$pid/root")" = "$(realpath "$BUNDLE/rootfs")" ] ||
+		fail "root of pid $pid is $(readlink "/proc/$pid/root"), want $BUNDLE/rootfs"
+	# ... and it lives in the namespaces the config asks for, not the host's.
+	for ns in pid mnt uts ipc net; do
+		[ "$(readlink "/proc/$pid/ns/$ns")" != "$(readlink "/proc/self/ns/$ns")" ] ||
+			fail "pid $pid shares the host's $ns namespace"
+	done
+	# pid 1 of its own pid namespace.
+	grep -qE '^NSpid:[[:space:]]+[0-9]+[[:space:]]+1$' "/proc/$pid/status" ||
+		fail "pid $pid is not pid 1 of its namespace: $(grep NSpid "/proc/$pid/status")"
+}
+
+# Two containers from one rootfs image, alive at once, independent.
+# bats test_tags=de-facto
+@test "lifecycle [two containers side by side]" {
+	set_args "${LONG_RUNNING[@]}"
+	new_bundle "$T/bundle2"
+	cp "$BUNDLE/config.json" "$T/bundle2/config.json"
+	a=$(new_id a)
+	b=$(new_id b)
+	start_container "$a"
+	start_container "$b" "$T/bundle2"
+	runtime -0 kill "$a" KILL
+	wait_status "$a" stopped
+	assert_status "$b" running --pid-alive
+	runtime -0 delete "$a"
+	assert_status "$b" running --pid-alive
+}

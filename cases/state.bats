@@ -1,0 +1,75 @@
+#!/usr/bin/env bats
+# `state` (runtime-spec runtime.md "State" and "Query State").
+load helpers.bash
+
+# bats test_tags=spec:must
+@test "state [created: valid document, pid of a live process]" {
+	id=$(new_id)
+	create_container "$id"
+	assert_status "$id" created --bundle "$BUNDLE" --pid-alive
+}
+
+# bats test_tags=spec:must
+@test "state [running: same pid as when created]" {
+	set_args "${LONG_RUNNING[@]}"
+	id=$(new_id)
+	create_container "$id"
+	pid=$(state_field "$id" pid)
+	runtime -0 start "$id"
+	assert_status "$id" running --pid "$pid" --pid-alive --bundle "$BUNDLE"
+}
+
+# bats test_tags=spec:must
+@test "state [stopped after the process is killed from outside]" {
+	set_args "${LONG_RUNNING[@]}"
+	id=$(new_id)
+	start_container "$id"
+	pid=$(state_field "$id" pid)
+	kill -KILL "$pid"
+	"$OCITEST" wait --timeout 10 --pid-gone "$pid"
+	wait_status "$id" stopped
+	assert_status "$id" stopped --bundle "$BUNDLE"
+	runtime -0 delete "$id"
+}
+
+# runtime.md "Query State": state of a container that does not exist MUST error.
+# bats test_tags=spec:must
+@test "state [container that does not exist fails]" {
+	runtime ! state "no-such-container"
+	[ -z "$output" ] || fail "state of a missing container printed a document: $output"
+}
+
+# bats test_tags=spec:must
+@test "state [after delete fails]" {
+	set_args true
+	id=$(new_id)
+	create_container "$id"
+	runtime -0 start "$id"
+	wait_status "$id" stopped
+	runtime -0 delete "$id"
+	runtime ! state "$id"
+}
+
+# Each --root is a separate world: a container in one is invisible in another.
+# bats test_tags=de-facto
+@test "state [separate --root directories do not see each other]" {
+	id=$(new_id)
+	create_container "$id"
+	ROOT_A=$ROOT
+	ROOT=$T/root-b
+	runtime ! state "$id"
+	runtime ! kill "$id" KILL
+	runtime ! delete --force "$id"
+	ROOT=$ROOT_A
+	assert_status "$id" created --pid-alive
+}
+
+# The document is JSON on stdout, nothing else there.
+# bats test_tags=spec:must
+@test "state [stdout is exactly one JSON object]" {
+	id=$(new_id)
+	create_container "$id"
+	runtime -0 state "$id"
+	jq -e 'type == "object"' <<<"$output" >/dev/null
+	[ "$(jq -s length <<<"$output")" -eq 1 ] || fail "more than one JSON value on stdout"
+}

@@ -1,0 +1,69 @@
+/* config.json: parsing, validation (errors name the JSON field, e.g.
+   "config.json: `process.args`: must be a non-empty array of strings") and
+   the default document `box spec` writes.  */
+#ifndef BOX_SPEC_H
+#define BOX_SPEC_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+#define BOX_OCI_VERSION "1.0.2"
+
+struct box_mount_s
+{
+  char *destination; /* absolute, inside the container */
+  char *type;        /* may be NULL (bind mounts) */
+  char *source;      /* may be NULL */
+  char **options;    /* NULL-terminated */
+  size_t n_options;
+};
+
+struct box_process_s
+{
+  char **args; /* NULL-terminated, at least one */
+  size_t n_args;
+  char **env; /* NULL-terminated, each "K=V" */
+  size_t n_env;
+  char *cwd; /* absolute */
+  uid_t uid;
+  gid_t gid;
+  gid_t *additional_gids;
+  size_t n_additional_gids;
+  bool has_umask;
+  mode_t umask;
+  bool terminal;
+};
+
+struct box_config_s
+{
+  char *oci_version;
+  char *root_path; /* as written: relative to the bundle or absolute */
+  bool root_readonly;
+  struct box_process_s *process; /* NULL when absent */
+  char *hostname;                /* NULL when absent */
+  struct box_mount_s *mounts;
+  size_t n_mounts;
+  int clone_flags; /* CLONE_NEW* for the requested new namespaces */
+  json_t *annotations; /* object of strings, or NULL */
+};
+typedef struct box_config_s box_config_t;
+
+/* Parse and validate a config document held in memory.  */
+int box_config_parse (const char *data, size_t len, box_config_t **out, box_error_t *err);
+
+/* Read and parse `path` (errors are prefixed with "config.json").  */
+int box_config_load (const char *path, box_config_t **out, box_error_t *err);
+
+void box_config_free (box_config_t *config);
+
+void cleanup_configp (box_config_t **config);
+#define cleanup_config __attribute__ ((cleanup (cleanup_configp)))
+
+/* The default config.json of `box spec`, pretty-printed, caller frees.  */
+char *box_default_spec (void);
+
+#endif
