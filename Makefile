@@ -68,7 +68,7 @@ unit: $(BOX_TESTS) $(HARNESS_TESTS)
 	@ci/run-unit $^
 
 shellcheck:
-	shellcheck -x ci/* .ci/run rootfs/build cases/*.bash harness/tests/broken/*
+	shellcheck -x ci/* .ci/run rootfs/build cases/*.bash harness/tests/selftest harness/tests/broken/*
 	shellcheck -s bash -x cases/*.bats
 
 # The harness tested: runtimes broken on purpose must be caught.

@@ -45,6 +45,7 @@ runtime() {
 	!) want='!'; shift ;;
 	esac
 	run --separate-stderr rt "$@"
+	# shellcheck disable=SC2154 # $status, $output, $stderr are set by bats `run`
 	{
 		echo "\$ $RUNTIME_NAME $* (status=$status)"
 		[ -z "$output" ] || printf '%s\n' "$output" | sed 's/^/  out: /'
@@ -157,6 +158,7 @@ start_container() {
 # A process that stays up until killed and reports the signals it gets: it writes
 # /ready once its traps are set, then the name of every trapped signal to /signals.
 # (As pid 1 of its namespace, sh ignores signals it has no handler for.)
+# shellcheck disable=SC2034 # used by the cases
 LONG_RUNNING=(sh -c 'for s in TERM USR1 USR2 HUP INT; do trap "echo $s >> /signals" $s; done
 echo ready > /ready
 while :; do sleep 1 & wait $!; done')

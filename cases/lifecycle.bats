@@ -39,7 +39,7 @@ load helpers.bash
 	runtime -0 start "$id"
 	wait_status "$id" stopped
 	assert_status "$id" stopped
-	[ "$(cat "$BUNDLE/rootfs/done")" = done ]
+	[ "$(cat "$BUNDLE/rootfs/done")" = "done" ]
 	runtime -0 delete "$id"
 }
 

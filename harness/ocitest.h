@@ -215,6 +215,12 @@ void cmd_result_free (cmd_result_t *res);
 
 /* ---- subcommands: parse options, make one core call, print results ---- */
 
+/* Start a fresh getopt_long scan (a test may run several commands in one
+   process) with getopt's own messages off: ours name the subcommand. */
+void options_reset (void);
+/* Turn getopt_long's '?' or ':' into a usage error naming the option. */
+int option_error (int c, char **argv, const char *sub, ocitest_error_t *err);
+
 int ocitest_cmd_probe (int argc, char **argv, ocitest_error_t *err);
 int ocitest_cmd_state_check (int argc, char **argv, ocitest_error_t *err);
 int ocitest_cmd_wait (int argc, char **argv, ocitest_error_t *err);

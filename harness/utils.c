@@ -3,6 +3,7 @@
 #include "ocitest.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
@@ -335,4 +336,23 @@ text_mentions_path (const char *s, const char *dir)
       p++;
     }
   return false;
+}
+
+void
+options_reset (void)
+{
+  /* optind = 0 makes glibc re-initialise its scanner, including the "+"
+     (stop at the first non-option) mode. */
+  optind = 0;
+  opterr = 0;
+}
+
+int
+option_error (int c, char **argv, const char *sub, ocitest_error_t *err)
+{
+  const char *opt = argv[optind - 1];
+
+  if (c == ':')
+    return ocitest_usage_error (err, "option `%s` needs a value", opt);
+  return ocitest_usage_error (err, "unknown option `%s` (see `ocitest %s --help`)", opt, sub);
 }

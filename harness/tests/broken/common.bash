@@ -8,6 +8,7 @@ box() {
 	exec "$BOX" "$@"
 }
 
+# shellcheck disable=SC2034 # globals, cmd and rest are for the sourcing script
 broken_parse() {
 	globals=()
 	while [ $# -gt 0 ]; do

@@ -1,0 +1,58 @@
+/* The container init: clone into new namespaces, the sync-socket protocol
+   with the parent, and the rootfs (mounts, devices, pivot_root).  */
+#ifndef BOX_LINUX_H
+#define BOX_LINUX_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "spec.h"
+
+/* Messages on the sync socket (SOCK_SEQPACKET: one message per packet).
+   Non-zero so a zeroed buffer is never mistaken for a message.  */
+enum box_sync_e
+{
+  BOX_SYNC_READY = 0x42, /* child -> parent: setup done, about to block on the fifo */
+  BOX_SYNC_COMMIT,       /* parent -> child: state.json written, go on */
+  BOX_SYNC_COMMIT_ACK,   /* child -> parent: parent-death signal cleared */
+  BOX_SYNC_ERROR,        /* child -> parent: {errno, message}, child exits */
+};
+
+struct box_init_args_s
+{
+  const box_config_t *config;
+  const char *bundle;    /* absolute */
+  const char *rootfs;    /* absolute, host view */
+  const char *state_dir; /* absolute, host view; holds exec.fifo */
+  int sync_fd;           /* child's end of the socketpair */
+  int parent_fd;         /* parent's end, closed in the child */
+};
+
+/* Clone the container init into the namespaces of args->config.  Returns
+   the host pid in the parent; the child never returns.  */
+pid_t box_clone_init (const struct box_init_args_s *args, box_error_t *err);
+
+/* Send one message; returns 0 or -1 (err).  */
+int box_sync_send (int fd, enum box_sync_e type, int errnum, const char *msg, box_error_t *err);
+
+/* Wait for message `want` until deadline_ms (CLOCK_MONOTONIC ms).  A
+   BOX_SYNC_ERROR from the peer becomes *err with the peer's message.  */
+int box_sync_recv (int fd, enum box_sync_e want, long long deadline_ms, box_error_t *err);
+
+/* mount.c: mount options to flags (see mount(8)); unknown ones go to data.  */
+struct box_mount_opts_s
+{
+  unsigned long flags;       /* MS_* for mount(2) */
+  unsigned long propagation; /* MS_PRIVATE, MS_SHARED, ... (| MS_REC) applied afterwards */
+  char *data;                /* comma-joined filesystem options, NULL if none */
+};
+void box_parse_mount_options (char **options, struct box_mount_opts_s *out);
+
+/* Inside the new mount namespace, before pivot_root.  */
+int box_prepare_rootfs (const box_config_t *config, const char *rootfs, const char *bundle, box_error_t *err);
+
+/* pivot_root into rootfs and detach the old root; then root.readonly.  */
+int box_pivot_root (const char *rootfs, bool readonly, box_error_t *err);
+
+#endif
