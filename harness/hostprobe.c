@@ -27,14 +27,14 @@ static const struct
   const char *key;
   int flag;
 } ns_table[HOST_NS_COUNT] = {
-  [HOST_NS_PID] = { "ns_pid", CLONE_NEWPID },          [HOST_NS_MOUNT] = { "ns_mount", CLONE_NEWNS },
-  [HOST_NS_UTS] = { "ns_uts", CLONE_NEWUTS },          [HOST_NS_IPC] = { "ns_ipc", CLONE_NEWIPC },
-  [HOST_NS_NET] = { "ns_net", CLONE_NEWNET },          [HOST_NS_CGROUP] = { "ns_cgroup", CLONE_NEWCGROUP },
+  [HOST_NS_PID] = { "ns_pid", CLONE_NEWPID },    [HOST_NS_MOUNT] = { "ns_mount", CLONE_NEWNS },
+  [HOST_NS_UTS] = { "ns_uts", CLONE_NEWUTS },    [HOST_NS_IPC] = { "ns_ipc", CLONE_NEWIPC },
+  [HOST_NS_NET] = { "ns_net", CLONE_NEWNET },    [HOST_NS_CGROUP] = { "ns_cgroup", CLONE_NEWCGROUP },
   [HOST_NS_USER] = { "ns_user", CLONE_NEWUSER },
 };
 
 const char *
-host_ns_key (enum host_ns_e ns)
+host_ns_key(enum host_ns_e ns)
 {
   return ns_table[ns].key;
 }
@@ -43,36 +43,36 @@ host_ns_key (enum host_ns_e ns)
    Returns the exit code, or -1 if the child died, timed out or could not be
    forked. */
 static int
-run_probe_child (int (*fn) (const void *), const void *arg)
+run_probe_child(int (*fn)(const void *), const void *arg)
 {
-  cleanup_pid pid_t pid = fork ();
-  int64_t deadline = now_ms () + PROBE_CHILD_TIMEOUT_MS;
+  cleanup_pid pid_t pid = fork();
+  int64_t deadline = now_ms() + PROBE_CHILD_TIMEOUT_MS;
   int status;
 
   if (pid < 0)
     return -1;
   if (pid == 0)
-    _exit (fn (arg));
-  while (now_ms () < deadline)
+    _exit(fn(arg));
+  while (now_ms() < deadline)
     {
-      pid_t r = waitpid (pid, &status, WNOHANG);
+      pid_t r = waitpid(pid, &status, WNOHANG);
 
       if (r == pid)
         {
           pid = -1;
-          return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+          return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
         }
       if (r < 0 && errno != EINTR)
         return -1;
-      sleep_ms (1);
+      sleep_ms(1);
     }
   return -1; /* cleanup_pid kills and reaps it */
 }
 
 static int
-try_unshare (const void *arg)
+try_unshare(const void *arg)
 {
-  return unshare (*(const int *) arg) == 0 ? 0 : 1;
+  return unshare(*(const int *)arg) == 0 ? 0 : 1;
 }
 
 enum
@@ -86,86 +86,86 @@ enum
    becoming nobody first: that is what kernel.unprivileged_userns_clone and
    user.max_user_namespaces decide, and what rootless cases need. */
 static int
-try_unprivileged_userns (const void *arg)
+try_unprivileged_userns(const void *arg)
 {
-  (void) arg;
-  if (geteuid () == 0)
+  (void)arg;
+  if (geteuid() == 0)
     {
-      if (setgroups (0, NULL) < 0 || setresgid (NOBODY_ID, NOBODY_ID, NOBODY_ID) < 0
-          || setresuid (NOBODY_ID, NOBODY_ID, NOBODY_ID) < 0)
+      if (setgroups(0, NULL) < 0 || setresgid(NOBODY_ID, NOBODY_ID, NOBODY_ID) < 0
+          || setresuid(NOBODY_ID, NOBODY_ID, NOBODY_ID) < 0)
         return USERNS_CANNOT_DROP;
     }
-  return unshare (CLONE_NEWUSER) == 0 ? USERNS_OK : USERNS_DENIED;
+  return unshare(CLONE_NEWUSER) == 0 ? USERNS_OK : USERNS_DENIED;
 }
 
 static bool
-read_cap_sys_admin (void)
+read_cap_sys_admin(void)
 {
   cleanup_free char *status = NULL;
   ocitest_error_t err = NULL;
   const char *line;
   unsigned long long caps;
 
-  if (read_file ("/proc/self/status", 1 << 20, &status, NULL, &err) < 0)
+  if (read_file("/proc/self/status", 1 << 20, &status, NULL, &err) < 0)
     {
-      ocitest_error_release (&err);
+      ocitest_error_release(&err);
       return false;
     }
-  line = strstr (status, "\nCapEff:");
+  line = strstr(status, "\nCapEff:");
   if (line == NULL)
     return false;
-  caps = strtoull (line + strlen ("\nCapEff:"), NULL, 16);
+  caps = strtoull(line + strlen("\nCapEff:"), NULL, 16);
   return (caps >> CAP_SYS_ADMIN_BIT) & 1;
 }
 
 static bool
-probe_seccomp (void)
+probe_seccomp(void)
 {
   cleanup_free char *status = NULL;
   ocitest_error_t err = NULL;
 
   /* PR_GET_SECCOMP fails with EINVAL on a kernel built without seccomp. */
-  if (prctl (PR_GET_SECCOMP, 0, 0, 0, 0) >= 0)
+  if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) >= 0)
     return true;
-  if (read_file ("/proc/self/status", 1 << 20, &status, NULL, &err) < 0)
+  if (read_file("/proc/self/status", 1 << 20, &status, NULL, &err) < 0)
     {
-      ocitest_error_release (&err);
+      ocitest_error_release(&err);
       return false;
     }
-  return strstr (status, "\nSeccomp:") != NULL;
+  return strstr(status, "\nSeccomp:") != NULL;
 }
 
 /* A console needs the whole chain: a master, and a slave that can be opened
    (devpts mounted and usable), not only posix_openpt(). */
 static bool
-probe_pty (void)
+probe_pty(void)
 {
-  cleanup_close int master = posix_openpt (O_RDWR | O_NOCTTY | O_CLOEXEC);
+  cleanup_close int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
   cleanup_close int slave = -1;
   char name[128];
 
-  if (master < 0 || grantpt (master) < 0 || unlockpt (master) < 0)
+  if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0)
     return false;
-  if (ptsname_r (master, name, sizeof (name)) != 0)
+  if (ptsname_r(master, name, sizeof(name)) != 0)
     return false;
-  slave = open (name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
   return slave >= 0;
 }
 
 /* mkdir + rmdir of a scratch group directly below a hierarchy's mount. */
 static bool
-cgroup_dir_writable (const char *mount_point)
+cgroup_dir_writable(const char *mount_point)
 {
-  cleanup_free char *dir = xasprintf ("%s/ocitest-probe-%d", mount_point, (int) getpid ());
+  cleanup_free char *dir = xasprintf("%s/ocitest-probe-%d", mount_point, (int)getpid());
 
-  if (mkdir (dir, 0755) < 0)
+  if (mkdir(dir, 0755) < 0)
     return false;
-  rmdir (dir);
+  rmdir(dir);
   return true;
 }
 
 static void
-probe_cgroups (host_probe_t *out, const mount_table_t *mt)
+probe_cgroups(host_probe_t *out, const mount_table_t *mt)
 {
   bool have_v1 = false, v1_writable = true, v2_at_root = false;
   const char *v2 = NULL;
@@ -174,29 +174,29 @@ probe_cgroups (host_probe_t *out, const mount_table_t *mt)
 
   for (size_t i = 0; i < mt->len; i++)
     {
-      cleanup_free char *mp = xstrdup (mt->items[i].mount_point);
+      cleanup_free char *mp = xstrdup(mt->items[i].mount_point);
 
-      unescape_field (mp);
-      if (strcmp (mt->items[i].fstype, "cgroup2") == 0)
+      unescape_field(mp);
+      if (strcmp(mt->items[i].fstype, "cgroup2") == 0)
         {
-          bool at_root = strcmp (mp, "/sys/fs/cgroup") == 0;
+          bool at_root = strcmp(mp, "/sys/fs/cgroup") == 0;
 
           /* Prefer /sys/fs/cgroup itself if some other cgroup2 mount
              (a bind into a chroot, say) is listed first. */
           v2_at_root = v2_at_root || at_root;
           if (v2 == NULL || at_root)
             {
-              free (out->cgroup_v2_path);
-              out->cgroup_v2_path = xstrdup (mp);
+              free(out->cgroup_v2_path);
+              out->cgroup_v2_path = xstrdup(mp);
               v2 = out->cgroup_v2_path;
             }
         }
-      else if (strcmp (mt->items[i].fstype, "cgroup") == 0)
+      else if (strcmp(mt->items[i].fstype, "cgroup") == 0)
         {
           have_v1 = true;
           /* A v1 runtime creates its group in every hierarchy, so one
              read-only hierarchy is enough to make cgroups unusable. */
-          if (v1_writable && !cgroup_dir_writable (mp))
+          if (v1_writable && !cgroup_dir_writable(mp))
             v1_writable = false;
         }
     }
@@ -207,7 +207,7 @@ probe_cgroups (host_probe_t *out, const mount_table_t *mt)
   if (v2_at_root || (v2 && !have_v1))
     {
       out->cgroup = "v2";
-      out->cgroup_writable = cgroup_dir_writable (v2);
+      out->cgroup_writable = cgroup_dir_writable(v2);
     }
   else if (have_v1)
     {
@@ -217,72 +217,72 @@ probe_cgroups (host_probe_t *out, const mount_table_t *mt)
   else
     out->cgroup = "none";
   if (out->cgroup_v2_path == NULL)
-    out->cgroup_v2_path = xstrdup ("");
+    out->cgroup_v2_path = xstrdup("");
 
-  out->cgroup_v2_controllers = xstrdup ("");
+  out->cgroup_v2_controllers = xstrdup("");
   if (v2)
     {
-      cleanup_free char *path = xasprintf ("%s/cgroup.controllers", v2);
+      cleanup_free char *path = xasprintf("%s/cgroup.controllers", v2);
 
-      if (read_file (path, 4096, &controllers, NULL, &err) == 0)
+      if (read_file(path, 4096, &controllers, NULL, &err) == 0)
         {
-          controllers[strcspn (controllers, "\n")] = '\0';
-          free (out->cgroup_v2_controllers);
-          out->cgroup_v2_controllers = steal_pointer (&controllers);
+          controllers[strcspn(controllers, "\n")] = '\0';
+          free(out->cgroup_v2_controllers);
+          out->cgroup_v2_controllers = steal_pointer(&controllers);
         }
-      ocitest_error_release (&err);
+      ocitest_error_release(&err);
     }
 }
 
 int
-host_probe (host_probe_t *out, ocitest_error_t *err)
+host_probe(host_probe_t *out, ocitest_error_t *err)
 {
   mount_table_t mt = { 0 };
   int r;
 
-  memset (out, 0, sizeof (*out));
-  out->euid = geteuid ();
-  out->cap_sys_admin = read_cap_sys_admin ();
+  memset(out, 0, sizeof(*out));
+  out->euid = geteuid();
+  out->cap_sys_admin = read_cap_sys_admin();
   out->root = out->euid == 0 && out->cap_sys_admin;
 
   /* Buffered output copied into each child would be printed twice. */
-  fflush (NULL);
+  fflush(NULL);
   for (int i = 0; i < HOST_NS_COUNT; i++)
-    out->ns[i] = run_probe_child (try_unshare, &ns_table[i].flag) == 0;
-  r = run_probe_child (try_unprivileged_userns, NULL);
+    out->ns[i] = run_probe_child(try_unshare, &ns_table[i].flag) == 0;
+  r = run_probe_child(try_unprivileged_userns, NULL);
   out->userns = r == USERNS_CANNOT_DROP ? out->ns[HOST_NS_USER] : r == USERNS_OK;
 
-  if (mount_table_read ("/proc/self/mountinfo", &mt, err) < 0)
+  if (mount_table_read("/proc/self/mountinfo", &mt, err) < 0)
     return -1;
-  probe_cgroups (out, &mt);
-  mount_table_free (&mt);
+  probe_cgroups(out, &mt);
+  mount_table_free(&mt);
 
-  out->seccomp = probe_seccomp ();
-  out->pty = probe_pty ();
+  out->seccomp = probe_seccomp();
+  out->pty = probe_pty();
   return 0;
 }
 
 void
-host_probe_free (host_probe_t *p)
+host_probe_free(host_probe_t *p)
 {
-  free (p->cgroup_v2_path);
-  free (p->cgroup_v2_controllers);
+  free(p->cgroup_v2_path);
+  free(p->cgroup_v2_controllers);
   p->cgroup_v2_path = p->cgroup_v2_controllers = NULL;
 }
 
 void
-host_probe_print (const host_probe_t *p, FILE *f)
+host_probe_print(const host_probe_t *p, FILE *f)
 {
-  fprintf (f, "euid=%u\n", (unsigned) p->euid);
-  fprintf (f, "root=%d\n", p->root);
-  fprintf (f, "cap_sys_admin=%d\n", p->cap_sys_admin);
+  fprintf(f, "euid=%u\n", (unsigned)p->euid);
+  fprintf(f, "root=%d\n", p->root);
+  fprintf(f, "cap_sys_admin=%d\n", p->cap_sys_admin);
   for (int i = 0; i < HOST_NS_COUNT; i++)
-    fprintf (f, "%s=%d\n", ns_table[i].key, p->ns[i]);
-  fprintf (f, "userns=%d\n", p->userns);
-  fprintf (f, "cgroup=%s\n", p->cgroup);
-  fprintf (f, "cgroup_v2_path=%s\n", p->cgroup_v2_path);
-  fprintf (f, "cgroup_v2_controllers=%s\n", p->cgroup_v2_controllers);
-  fprintf (f, "cgroup_writable=%d\n", p->cgroup_writable);
-  fprintf (f, "seccomp=%d\n", p->seccomp);
-  fprintf (f, "pty=%d\n", p->pty);
+    fprintf(f, "%s=%d\n", ns_table[i].key, p->ns[i]);
+  fprintf(f, "userns=%d\n", p->userns);
+  fprintf(f, "cgroup=%s\n", p->cgroup);
+  fprintf(f, "cgroup_v2_path=%s\n", p->cgroup_v2_path);
+  fprintf(f, "cgroup_v2_controllers=%s\n", p->cgroup_v2_controllers);
+  fprintf(f, "cgroup_writable=%d\n", p->cgroup_writable);
+  fprintf(f, "seccomp=%d\n", p->seccomp);
+  fprintf(f, "pty=%d\n", p->pty);
 }

@@ -19,7 +19,7 @@ enum host_ns_e
 struct host_probe_s
 {
   uid_t euid;
-  bool root;          /* euid 0 and CAP_SYS_ADMIN effective */
+  bool root; /* euid 0 and CAP_SYS_ADMIN effective */
   bool cap_sys_admin;
   bool ns[HOST_NS_COUNT];
   bool userns;        /* an unprivileged user can create a user namespace */
@@ -33,15 +33,15 @@ struct host_probe_s
 typedef struct host_probe_s host_probe_t;
 
 /* Key used in `probe` output for each namespace, e.g. "ns_pid". */
-const char *host_ns_key (enum host_ns_e ns);
+const char *host_ns_key(enum host_ns_e ns);
 
 /* Fill *out.  Each probe runs in a short-lived child or cleans up after
    itself, and is bounded by a timeout, so probing leaves nothing behind and
    cannot hang.  Returns -1 only if /proc cannot be read at all. */
-int host_probe (host_probe_t *out, ocitest_error_t *err);
-void host_probe_free (host_probe_t *p);
+int host_probe(host_probe_t *out, ocitest_error_t *err);
+void host_probe_free(host_probe_t *p);
 
 /* Print the key=value lines `probe` prints. */
-void host_probe_print (const host_probe_t *p, FILE *f);
+void host_probe_print(const host_probe_t *p, FILE *f);
 
 #endif

@@ -40,66 +40,66 @@ typedef struct ocitest_error_s *ocitest_error_t;
 
 /* Fill *err with printf-style text, ": strerror(status)" appended when
    status != 0.  Returns -1 so callers can `return ocitest_make_error (...)`. */
-int ocitest_make_error (ocitest_error_t *err, int status, const char *fmt, ...)
-    __attribute__ ((format (printf, 3, 4)));
+int ocitest_make_error(ocitest_error_t *err, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Same, but main() will exit with OCITEST_EXIT_USAGE. */
-int ocitest_usage_error (ocitest_error_t *err, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+int ocitest_usage_error(ocitest_error_t *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prepend "context: " to an existing error.  Returns -1. */
-int ocitest_error_wrap (ocitest_error_t *err, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
-void ocitest_error_release (ocitest_error_t *err);
+int ocitest_error_wrap(ocitest_error_t *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void ocitest_error_release(ocitest_error_t *err);
 
 /* ---- memory: allocation failure aborts, callers never check NULL ------ */
 
-void *xmalloc (size_t size);
-void *xcalloc (size_t nmemb, size_t size);
-void *xrealloc (void *ptr, size_t size);
-char *xstrdup (const char *s);
-char *xstrndup (const char *s, size_t n);
-char *xasprintf (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+void *xmalloc(size_t size);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *ptr, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* ---- cleanup helpers (bubblewrap / crun) ------------------------------ */
 
 static inline void
-cleanup_freep (void *p)
+cleanup_freep(void *p)
 {
-  free (*(void **) p);
+  free(*(void **)p);
 }
 static inline void
-cleanup_closep (int *fd)
+cleanup_closep(int *fd)
 {
   if (*fd >= 0)
-    close (*fd);
+    close(*fd);
 }
 static inline void
-cleanup_filep (FILE **f)
+cleanup_filep(FILE **f)
 {
   if (*f)
-    fclose (*f);
+    fclose(*f);
 }
 static inline void
-cleanup_dirp (DIR **d)
+cleanup_dirp(DIR **d)
 {
   if (*d)
-    closedir (*d);
+    closedir(*d);
 }
 /* A child we forked must never outlive the scope that owns it. */
-void cleanup_pidp (pid_t *pid);
+void cleanup_pidp(pid_t *pid);
 
-#define cleanup_free __attribute__ ((cleanup (cleanup_freep)))
-#define cleanup_close __attribute__ ((cleanup (cleanup_closep)))
-#define cleanup_file __attribute__ ((cleanup (cleanup_filep)))
-#define cleanup_dir __attribute__ ((cleanup (cleanup_dirp)))
-#define cleanup_pid __attribute__ ((cleanup (cleanup_pidp)))
+#define cleanup_free __attribute__((cleanup(cleanup_freep)))
+#define cleanup_close __attribute__((cleanup(cleanup_closep)))
+#define cleanup_file __attribute__((cleanup(cleanup_filep)))
+#define cleanup_dir __attribute__((cleanup(cleanup_dirp)))
+#define cleanup_pid __attribute__((cleanup(cleanup_pidp)))
 
 static inline void *
-steal_pointer_impl (void *pp)
+steal_pointer_impl(void *pp)
 {
   void **p = pp;
   void *v = *p;
   *p = NULL;
   return v;
 }
-#define steal_pointer(pp) steal_pointer_impl (pp)
+#define steal_pointer(pp) steal_pointer_impl(pp)
 
 /* A growable list of owned strings. */
 struct str_list_s
@@ -110,44 +110,44 @@ struct str_list_s
 };
 typedef struct str_list_s str_list_t;
 
-void str_list_push (str_list_t *l, char *owned);
-void str_list_pushf (str_list_t *l, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
-void str_list_free (str_list_t *l);
+void str_list_push(str_list_t *l, char *owned);
+void str_list_pushf(str_list_t *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void str_list_free(str_list_t *l);
 static inline void
-cleanup_str_listp (str_list_t *l)
+cleanup_str_listp(str_list_t *l)
 {
-  str_list_free (l);
+  str_list_free(l);
 }
-#define cleanup_str_list __attribute__ ((cleanup (cleanup_str_listp)))
+#define cleanup_str_list __attribute__((cleanup(cleanup_str_listp)))
 
 /* ---- files and time --------------------------------------------------- */
 
 /* Read everything from fd (up to max bytes) into a NUL-terminated buffer. */
-int read_all_fd (int fd, size_t max, char **out, size_t *len, ocitest_error_t *err);
+int read_all_fd(int fd, size_t max, char **out, size_t *len, ocitest_error_t *err);
 /* Same for a path; works for /proc files, whose st_size is 0. */
-int read_file (const char *path, size_t max, char **out, size_t *len, ocitest_error_t *err);
+int read_file(const char *path, size_t max, char **out, size_t *len, ocitest_error_t *err);
 /* Write data to path via path.tmp + rename(2), so readers never see half. */
-int write_file_atomic (const char *path, const char *data, size_t len, ocitest_error_t *err);
+int write_file_atomic(const char *path, const char *data, size_t len, ocitest_error_t *err);
 
-int64_t now_ms (void);
-void sleep_ms (int64_t ms);
+int64_t now_ms(void);
+void sleep_ms(int64_t ms);
 
 /* Parse option values; return -1 (usage error filled) on garbage. */
-int parse_seconds_ms (const char *opt, const char *s, int64_t *out_ms, ocitest_error_t *err);
-int parse_long (const char *opt, const char *s, long min, long max, long *out, ocitest_error_t *err);
+int parse_seconds_ms(const char *opt, const char *s, int64_t *out_ms, ocitest_error_t *err);
+int parse_long(const char *opt, const char *s, long min, long max, long *out, ocitest_error_t *err);
 
 /* Escape backslash, tab and newline as \ooo (the octal form mountinfo uses)
    so any path fits in one field of a line-oriented, tab-separated file. */
-char *escape_field (const char *s);
+char *escape_field(const char *s);
 /* Undo escape_field / mountinfo escaping in place. */
-void unescape_field (char *s);
+void unescape_field(char *s);
 
 /* true if path equals dir or lies below it (purely lexical, dir without
    trailing slash). */
-bool path_is_under (const char *path, const char *dir);
+bool path_is_under(const char *path, const char *dir);
 /* Does any component-aligned occurrence of dir appear in s?  Used to match
    command lines such as `--root=/tmp/x/root` against a scope /tmp/x. */
-bool text_mentions_path (const char *s, const char *dir);
+bool text_mentions_path(const char *s, const char *dir);
 
 /* ---- /proc ------------------------------------------------------------- */
 
@@ -155,7 +155,7 @@ struct proc_stat_s
 {
   pid_t pid;
   char comm[64];
-  char state;          /* R S D Z X ... */
+  char state; /* R S D Z X ... */
   pid_t ppid;
   unsigned long flags; /* PF_* */
   unsigned long long start_time;
@@ -167,16 +167,16 @@ typedef struct proc_stat_s proc_stat_t;
 
 /* Parse /proc/PID/stat.  Returns -1 with errno ENOENT in err->status when the
    process is gone (callers treat that as "not there", not as a failure). */
-int proc_stat_read (pid_t pid, proc_stat_t *out, ocitest_error_t *err);
+int proc_stat_read(pid_t pid, proc_stat_t *out, ocitest_error_t *err);
 /* true when /proc/PID is absent or the task is a zombie / dead. */
-bool proc_gone (pid_t pid, char *state_out);
+bool proc_gone(pid_t pid, char *state_out);
 
 struct mount_entry_s
 {
   int mount_id;
   int parent_id;
-  char *dev;        /* major:minor */
-  char *root;       /* escaped, as in mountinfo */
+  char *dev;         /* major:minor */
+  char *root;        /* escaped, as in mountinfo */
   char *mount_point; /* escaped, as in mountinfo */
   char *fstype;
 };
@@ -190,19 +190,19 @@ struct mount_table_s
 typedef struct mount_table_s mount_table_t;
 
 /* Parse a mountinfo file (normally /proc/self/mountinfo). */
-int mount_table_read (const char *path, mount_table_t *out, ocitest_error_t *err);
-void mount_table_free (mount_table_t *t);
+int mount_table_read(const char *path, mount_table_t *out, ocitest_error_t *err);
+void mount_table_free(mount_table_t *t);
 
 /* ---- running a command with a deadline -------------------------------- */
 
 struct cmd_result_s
 {
-  bool exited;     /* false: killed because it ran past the timeout, or signalled */
+  bool exited; /* false: killed because it ran past the timeout, or signalled */
   bool timed_out;
   int exit_status; /* valid when exited */
   int term_signal;
-  char *out;       /* captured stdout, NUL-terminated */
-  char *errout;    /* captured stderr, NUL-terminated */
+  char *out;    /* captured stdout, NUL-terminated */
+  char *errout; /* captured stderr, NUL-terminated */
 };
 typedef struct cmd_result_s cmd_result_t;
 
@@ -210,21 +210,21 @@ typedef struct cmd_result_s cmd_result_t;
    every fd >= 3 closed, in its own process group which is SIGKILLed after
    timeout_ms.  Returns 0 once the command ran (whatever its exit status), -1
    if it could not be started (exec failure included). */
-int run_command (char *const argv[], int64_t timeout_ms, cmd_result_t *res, ocitest_error_t *err);
-void cmd_result_free (cmd_result_t *res);
+int run_command(char *const argv[], int64_t timeout_ms, cmd_result_t *res, ocitest_error_t *err);
+void cmd_result_free(cmd_result_t *res);
 
 /* ---- subcommands: parse options, make one core call, print results ---- */
 
 /* Start a fresh getopt_long scan (a test may run several commands in one
    process) with getopt's own messages off: ours name the subcommand. */
-void options_reset (void);
+void options_reset(void);
 /* Turn getopt_long's '?' or ':' into a usage error naming the option. */
-int option_error (int c, char **argv, const char *sub, ocitest_error_t *err);
+int option_error(int c, char **argv, const char *sub, ocitest_error_t *err);
 
-int ocitest_cmd_probe (int argc, char **argv, ocitest_error_t *err);
-int ocitest_cmd_state_check (int argc, char **argv, ocitest_error_t *err);
-int ocitest_cmd_wait (int argc, char **argv, ocitest_error_t *err);
-int ocitest_cmd_snapshot (int argc, char **argv, ocitest_error_t *err);
-int ocitest_cmd_leaks (int argc, char **argv, ocitest_error_t *err);
+int ocitest_cmd_probe(int argc, char **argv, ocitest_error_t *err);
+int ocitest_cmd_state_check(int argc, char **argv, ocitest_error_t *err);
+int ocitest_cmd_wait(int argc, char **argv, ocitest_error_t *err);
+int ocitest_cmd_snapshot(int argc, char **argv, ocitest_error_t *err);
+int ocitest_cmd_leaks(int argc, char **argv, ocitest_error_t *err);
 
 #endif

@@ -1,0 +1,48 @@
+/* What a container can leave behind on the host, recorded before a case and
+   diffed after it: mounts, processes, state-root entries, cgroups. */
+#ifndef OCITEST_HOSTSNAP_H
+#define OCITEST_HOSTSNAP_H
+
+#include "ocitest.h"
+
+/* Poll interval while waiting for asynchronous teardown to finish. */
+#define LEAKS_POLL_MS 20
+/* cgroup trees are walked this deep and no deeper. */
+#define SNAP_CGROUP_MAX_DEPTH 16
+
+struct snap_opts_s
+{
+  /* Only new processes referring to a path under scope (root, cwd or an
+     argument) count; NULL: every new process counts. */
+  const char *scope;
+  /* State roots whose entries are recorded (need not exist yet). */
+  char *const *roots;
+  size_t n_roots;
+};
+typedef struct snap_opts_s snap_opts_t;
+
+/* A reading: sorted "kind\tkey" lines.  Kinds: mount (id, fstype, path),
+   proc (pid, start time), state (root/name), cgroup (path).  Keys are
+   escaped (escape_field) so each fits on one line. */
+struct snapshot_s
+{
+  str_list_t lines;
+};
+typedef struct snapshot_s snapshot_t;
+
+int snapshot_take(const snap_opts_t *o, snapshot_t *out, ocitest_error_t *err);
+int snapshot_save(const snapshot_t *s, const char *path, ocitest_error_t *err);
+int snapshot_load(const char *path, snapshot_t *out, ocitest_error_t *err);
+bool snapshot_has(const snapshot_t *s, const char *line);
+void snapshot_free(snapshot_t *s);
+
+/* Take fresh readings and collect what is new since `before`, one line per
+   leak without the "leak: " prefix ("mount /x (tmpfs)", "process 12 sh
+   (root=/b/rootfs)", "state /r/c1", "cgroup /sys/fs/cgroup/pids/c1").  While
+   leaks remain, re-read every LEAKS_POLL_MS until settle_ms has passed, so
+   teardown still in flight is not reported.  Returns the number of leaks in
+   *leaks (0: clean) or -1. */
+int leaks_find(const snapshot_t *before, const snap_opts_t *o, int64_t settle_ms, str_list_t *leaks,
+               ocitest_error_t *err);
+
+#endif

@@ -1,0 +1,342 @@
+/* snapshot/leaks: what a case leaves behind must be reported, and what it
+   cleaned up (or what is still being torn down within the settle time) must
+   not be. */
+#include "hostsnap.h"
+#include "tap.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+static char scope[] = "/tmp/ocitest-unit-XXXXXX";
+static char *root;
+
+/* Does some leak line start with prefix? */
+static bool
+has_leak(const str_list_t *leaks, const char *prefix)
+{
+  for (size_t i = 0; i < leaks->len; i++)
+    if (strncmp(leaks->items[i], prefix, strlen(prefix)) == 0)
+      return true;
+  return false;
+}
+
+static void
+dump(const str_list_t *leaks)
+{
+  for (size_t i = 0; i < leaks->len; i++)
+    diag("leak: %s", leaks->items[i]);
+}
+
+/* leaks_find with this test's scope and root; -1 on error (diagnosed). */
+static int
+find(const snapshot_t *before, int64_t settle_ms, str_list_t *leaks)
+{
+  char *roots[] = { root };
+  snap_opts_t o = { .scope = scope, .roots = roots, .n_roots = 1 };
+  ocitest_error_t err = NULL;
+  int n = leaks_find(before, &o, settle_ms, leaks, &err);
+
+  if (n < 0)
+    {
+      diag("leaks_find: %s", err->msg);
+      ocitest_error_release(&err);
+    }
+  return n;
+}
+
+static void
+take(snapshot_t *s)
+{
+  char *roots[] = { root };
+  snap_opts_t o = { .scope = scope, .roots = roots, .n_roots = 1 };
+  ocitest_error_t err = NULL;
+
+  if (snapshot_take(&o, s, &err) < 0)
+    {
+      diag("snapshot_take: %s", err->msg);
+      ocitest_error_release(&err);
+      exit(1);
+    }
+}
+
+static void
+test_clean_and_roundtrip(void)
+{
+  cleanup_free char *file = xasprintf("%s/snap", scope);
+  cleanup_str_list str_list_t leaks = { 0 };
+  ocitest_error_t err = NULL;
+  snapshot_t s, loaded = { 0 };
+  bool same;
+
+  take(&s);
+  ok(s.lines.len > 0, "a snapshot records something (%zu lines)", s.lines.len);
+  ok(snapshot_save(&s, file, &err) == 0 && snapshot_load(file, &loaded, &err) == 0,
+     "snapshot saves and loads");
+  ocitest_error_release(&err);
+  same = s.lines.len == loaded.lines.len;
+  for (size_t i = 0; same && i < s.lines.len; i++)
+    same = strcmp(s.lines.items[i], loaded.lines.items[i]) == 0;
+  ok(same, "a loaded snapshot equals the saved one");
+  if (!ok(find(&loaded, 0, &leaks) == 0, "nothing new right after a snapshot"))
+    dump(&leaks);
+  snapshot_free(&s);
+  snapshot_free(&loaded);
+}
+
+/* A child whose only link to the case is its cwd. */
+static pid_t
+spawn_in_scope(int exit_after_ms)
+{
+  pid_t pid = fork();
+
+  if (pid == 0)
+    {
+      if (chdir(scope) < 0)
+        _exit(1);
+      if (exit_after_ms > 0)
+        {
+          sleep_ms(exit_after_ms);
+          _exit(0);
+        }
+      for (;;)
+        pause();
+    }
+  return pid;
+}
+
+static void
+test_process(void)
+{
+  cleanup_str_list str_list_t leaks = { 0 };
+  cleanup_free char *prefix = NULL;
+  snapshot_t s;
+  pid_t child;
+
+  take(&s);
+  child = spawn_in_scope(0);
+  prefix = xasprintf("process %d ", (int)child);
+  if (!ok(find(&s, 0, &leaks) > 0 && has_leak(&leaks, prefix), "a child with its cwd in the scope is a leak"))
+    dump(&leaks);
+  kill(child, SIGKILL);
+  waitpid(child, NULL, 0);
+  if (!ok(find(&s, 0, &leaks) == 0, "once it has exited and been reaped it is not"))
+    dump(&leaks);
+
+  /* Exits within the settle time, reaped by the kernel (SIGCHLD ignored). */
+  signal(SIGCHLD, SIG_IGN);
+  child = spawn_in_scope(200);
+  if (!ok(find(&s, 3000, &leaks) == 0, "a process that exits during --settle is not a leak"))
+    dump(&leaks);
+  signal(SIGCHLD, SIG_DFL);
+
+  /* Exits but nobody reaps it: still there at the deadline, as a zombie. */
+  child = spawn_in_scope(100);
+  free(prefix);
+  prefix = xasprintf("process %d ", (int)child);
+  if (!ok(find(&s, 400, &leaks) > 0 && has_leak(&leaks, prefix) && strstr(leaks.items[0], "zombie"),
+          "a zombie still there after --settle is a leak"))
+    dump(&leaks);
+  waitpid(child, NULL, 0);
+  snapshot_free(&s);
+}
+
+/* Like a container init: own mount namespace, pivot_root into a directory of
+   the scope.  /proc/PID/root then reads "/" and the argv names nothing in the
+   scope; only the root directory's identity ties it to the case. */
+static pid_t
+spawn_pivoted(const char *rootfs, int ready_fd)
+{
+  pid_t pid = fork();
+
+  if (pid != 0)
+    return pid;
+  if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0
+      || mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0 || chdir(rootfs) < 0
+      || syscall(SYS_pivot_root, ".", ".") < 0 || umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
+    _exit(1);
+  if (write(ready_fd, "x", 1) != 1)
+    _exit(1);
+  for (;;)
+    pause();
+}
+
+static void
+test_container_root(void)
+{
+  cleanup_str_list str_list_t leaks = { 0 };
+  cleanup_free char *rootfs = xasprintf("%s/bundle/rootfs", scope);
+  cleanup_free char *bundle = xasprintf("%s/bundle", scope);
+  cleanup_free char *want = NULL;
+  int fds[2];
+  char c = 0;
+  snapshot_t s;
+  pid_t child;
+
+  if (geteuid() != 0)
+    {
+      skip("needs root (mount namespace, pivot_root)",
+           "a pivoted process with its root in the scope is a leak");
+      return;
+    }
+  mkdir(bundle, 0755);
+  mkdir(rootfs, 0755);
+  take(&s);
+  if (pipe(fds) < 0)
+    abort();
+  child = spawn_pivoted(rootfs, fds[1]);
+  close(fds[1]);
+  if (read(fds[0], &c, 1) != 1)
+    diag("pivoted child failed to set up");
+  close(fds[0]);
+  want = xasprintf("process %d ", (int)child);
+  if (!ok(find(&s, 0, &leaks) > 0 && has_leak(&leaks, want) && strstr(leaks.items[0], rootfs),
+          "a pivoted process whose root is a scope directory is a leak, named by that directory"))
+    dump(&leaks);
+  kill(child, SIGKILL);
+  waitpid(child, NULL, 0);
+  if (!ok(find(&s, 0, &leaks) == 0, "gone once killed"))
+    dump(&leaks);
+  rmdir(rootfs);
+  rmdir(bundle);
+  snapshot_free(&s);
+}
+
+static void
+test_state_root(void)
+{
+  cleanup_str_list str_list_t leaks = { 0 };
+  cleanup_free char *entry = xasprintf("%s/c1", root);
+  cleanup_free char *want = xasprintf("state %s", entry);
+  snapshot_t s;
+
+  /* The root does not exist yet at snapshot time: the runtime makes it. */
+  take(&s);
+  mkdir(root, 0700);
+  mkdir(entry, 0700);
+  if (!ok(find(&s, 0, &leaks) == 1 && has_leak(&leaks, want), "a new entry under --root is a leak"))
+    dump(&leaks);
+  rmdir(entry);
+  if (!ok(find(&s, 0, &leaks) == 0, "an empty root left behind is not"))
+    dump(&leaks);
+  snapshot_free(&s);
+}
+
+/* First v1 or v2 hierarchy where we may create a group, or NULL. */
+static char *
+writable_cgroup_dir(void)
+{
+  mount_table_t mt = { 0 };
+  ocitest_error_t err = NULL;
+  char *found = NULL;
+
+  if (mount_table_read("/proc/self/mountinfo", &mt, &err) < 0)
+    {
+      ocitest_error_release(&err);
+      return NULL;
+    }
+  for (size_t i = 0; i < mt.len && found == NULL; i++)
+    {
+      if (strncmp(mt.items[i].fstype, "cgroup", 6) != 0)
+        continue;
+      found = xasprintf("%s/ocitest-unit-%d", mt.items[i].mount_point, (int)getpid());
+      if (mkdir(found, 0755) < 0)
+        {
+          free(found);
+          found = NULL;
+        }
+      else
+        rmdir(found);
+    }
+  mount_table_free(&mt);
+  return found;
+}
+
+static void
+test_cgroup(void)
+{
+  cleanup_str_list str_list_t leaks = { 0 };
+  cleanup_free char *dir = writable_cgroup_dir();
+  cleanup_free char *want = NULL;
+  snapshot_t s;
+
+  if (dir == NULL)
+    {
+      skip("no writable cgroup hierarchy", "a new cgroup is a leak");
+      return;
+    }
+  want = xasprintf("cgroup %s", dir);
+  take(&s);
+  mkdir(dir, 0755);
+  if (!ok(find(&s, 0, &leaks) == 1 && has_leak(&leaks, want), "a new cgroup is a leak"))
+    dump(&leaks);
+  rmdir(dir);
+  if (!ok(find(&s, 0, &leaks) == 0, "a removed cgroup is not"))
+    dump(&leaks);
+  snapshot_free(&s);
+}
+
+static void
+test_mount(void)
+{
+  cleanup_str_list str_list_t leaks = { 0 };
+  cleanup_free char *base = xasprintf("%s/tmpfs", scope);
+  cleanup_free char *dir = xasprintf("%s/tmpfs/dir", scope);
+  cleanup_free char *want = xasprintf("mount %s (tmpfs)", dir);
+  snapshot_t s;
+
+  /* A private mount namespace: whatever happens, nothing reaches the host. */
+  if (geteuid() != 0 || unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+    {
+      skip("needs root (a private mount namespace)", "a mount on a new directory in a tmpfs is a leak");
+      skip("needs root (a private mount namespace)", "an unmounted one is not");
+      return;
+    }
+  mkdir(base, 0755);
+  if (mount("tmpfs", base, "tmpfs", 0, NULL) < 0)
+    diag("mount tmpfs on %s: %s", base, strerror(errno));
+  take(&s);
+  mkdir(dir, 0755);
+  if (mount("tmpfs", dir, "tmpfs", 0, NULL) < 0)
+    diag("mount tmpfs on %s: %s", dir, strerror(errno));
+  if (!ok(find(&s, 0, &leaks) == 1 && has_leak(&leaks, want),
+          "a mount on a new directory in a tmpfs is a leak"))
+    dump(&leaks);
+  umount2(dir, MNT_DETACH);
+  if (!ok(find(&s, 0, &leaks) == 0, "an unmounted one is not"))
+    dump(&leaks);
+  umount2(base, MNT_DETACH);
+  rmdir(base);
+  snapshot_free(&s);
+}
+
+int
+main(void)
+{
+  cleanup_free char *snap = NULL;
+
+  tap_init();
+  if (mkdtemp(scope) == NULL)
+    {
+      perror("mkdtemp");
+      return 1;
+    }
+  root = xasprintf("%s/root", scope);
+  snap = xasprintf("%s/snap", scope);
+  test_clean_and_roundtrip();
+  test_process();
+  test_container_root();
+  test_state_root();
+  test_cgroup();
+  test_mount();
+  unlink(snap);
+  rmdir(root);
+  rmdir(scope);
+  free(root);
+  return tap_done();
+}
