@@ -14,12 +14,12 @@ struct box_error_s
 typedef struct box_error_s *box_error_t;
 
 /* Fill *err with fmt (and ": strerror(errnum)" when errnum != 0); returns -1. */
-int box_make_error (box_error_t *err, int errnum, const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
+int box_make_error(box_error_t *err, int errnum, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Prefix the message in *err with "fmt: "; returns -1.  */
-int box_error_wrap (box_error_t *err, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+int box_error_wrap(box_error_t *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Free *err (if any) and reset it to NULL.  */
-void box_error_release (box_error_t *err);
+void box_error_release(box_error_t *err);
 
 #endif

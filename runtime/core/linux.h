@@ -31,14 +31,14 @@ struct box_init_args_s
 
 /* Clone the container init into the namespaces of args->config.  Returns
    the host pid in the parent; the child never returns.  */
-pid_t box_clone_init (const struct box_init_args_s *args, box_error_t *err);
+pid_t box_clone_init(const struct box_init_args_s *args, box_error_t *err);
 
 /* Send one message; returns 0 or -1 (err).  */
-int box_sync_send (int fd, enum box_sync_e type, int errnum, const char *msg, box_error_t *err);
+int box_sync_send(int fd, enum box_sync_e type, int errnum, const char *msg, box_error_t *err);
 
 /* Wait for message `want` until deadline_ms (CLOCK_MONOTONIC ms).  A
    BOX_SYNC_ERROR from the peer becomes *err with the peer's message.  */
-int box_sync_recv (int fd, enum box_sync_e want, long long deadline_ms, box_error_t *err);
+int box_sync_recv(int fd, enum box_sync_e want, long long deadline_ms, box_error_t *err);
 
 /* mount.c: mount options to flags (see mount(8)); unknown ones go to data.  */
 struct box_mount_opts_s
@@ -47,12 +47,12 @@ struct box_mount_opts_s
   unsigned long propagation; /* MS_PRIVATE, MS_SHARED, ... (| MS_REC) applied afterwards */
   char *data;                /* comma-joined filesystem options, NULL if none */
 };
-void box_parse_mount_options (char **options, struct box_mount_opts_s *out);
+void box_parse_mount_options(char **options, struct box_mount_opts_s *out);
 
 /* Inside the new mount namespace, before pivot_root.  */
-int box_prepare_rootfs (const box_config_t *config, const char *rootfs, const char *bundle, box_error_t *err);
+int box_prepare_rootfs(const box_config_t *config, const char *rootfs, const char *bundle, box_error_t *err);
 
 /* pivot_root into rootfs and detach the old root; then root.readonly.  */
-int box_pivot_root (const char *rootfs, bool readonly, box_error_t *err);
+int box_pivot_root(const char *rootfs, bool readonly, box_error_t *err);
 
 #endif

@@ -13,12 +13,12 @@ enum box_log_format_e
 };
 
 /* path may be NULL (no log file).  Returns 0, or -1 and fills err.  */
-int box_log_init (const char *path, const char *format, int debug, box_error_t *err);
+int box_log_init(const char *path, const char *format, int debug, box_error_t *err);
 
 /* Debug line: written to the log file when --debug, else to stderr when --debug.  */
-void box_log_debug (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+void box_log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Error line: written to the log file only (main prints stderr itself).  */
-void box_log_error (const char *msg);
+void box_log_error(const char *msg);
 
 #endif

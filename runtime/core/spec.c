@@ -8,72 +8,75 @@
 #include "utils.h"
 
 /* Every validation error names the JSON field it is about.  */
-#define cfg_error(err, field, fmt, ...) box_make_error (err, 0, "config.json: `%s`: " fmt, field, ##__VA_ARGS__)
+#define cfg_error(err, field, fmt, ...)                                                                      \
+  box_make_error(err, 0, "config.json: `%s`: " fmt, field, ##__VA_ARGS__)
 
 /* Fields box accepts but does not implement yet: ignored with a debug line
    so a config written for runc still runs (a later issue implements them).  */
 static const char *const ignored_process[]
-    = { "capabilities", "rlimits", "noNewPrivileges", "apparmorProfile", "selinuxLabel", "oomScoreAdj",
-        "consoleSize", NULL };
+    = { "capabilities", "rlimits",     "noNewPrivileges", "apparmorProfile",
+        "selinuxLabel", "oomScoreAdj", "consoleSize",     NULL };
 static const char *const ignored_linux[]
-    = { "resources", "cgroupsPath", "maskedPaths", "readonlyPaths", "seccomp", "devices", "sysctl",
-        "uidMappings", "gidMappings", "rootfsPropagation", "mountLabel", "personality", "intelRdt", NULL };
+    = { "resources", "cgroupsPath", "maskedPaths", "readonlyPaths",     "seccomp",    "devices",
+        "sysctl",    "uidMappings", "gidMappings", "rootfsPropagation", "mountLabel", "personality",
+        "intelRdt",  NULL };
 
 static void
-log_ignored (json_t *obj, const char *prefix, const char *const *names)
+log_ignored(json_t *obj, const char *prefix, const char *const *names)
 {
   for (; *names; names++)
-    if (json_object_get (obj, *names))
-      box_log_debug ("config.json: `%s.%s` is not implemented yet, ignored", prefix, *names);
+    if (json_object_get(obj, *names))
+      box_log_debug("config.json: `%s.%s` is not implemented yet, ignored", prefix, *names);
 }
 
 /* Optional string member: *out stays NULL when absent.  */
 static int
-get_string (json_t *obj, const char *key, const char *field, bool required, char **out, box_error_t *err)
+get_string(json_t *obj, const char *key, const char *field, bool required, char **out, box_error_t *err)
 {
-  json_t *v = json_object_get (obj, key);
+  json_t *v = json_object_get(obj, key);
 
   if (v == NULL)
-    return required ? cfg_error (err, field, "required") : 0;
-  if (!json_is_string (v))
-    return cfg_error (err, field, "must be a string");
-  *out = xstrdup (json_string_value (v));
+    return required ? cfg_error(err, field, "required") : 0;
+  if (!json_is_string(v))
+    return cfg_error(err, field, "must be a string");
+  *out = xstrdup(json_string_value(v));
   return 0;
 }
 
 /* Array of strings into a NULL-terminated vector.  */
 static int
-get_string_array (json_t *v, const char *field, char ***out, size_t *n, box_error_t *err)
+get_string_array(json_t *v, const char *field, char ***out, size_t *n, box_error_t *err)
 {
   size_t i;
   json_t *e;
   char **vec;
 
-  if (!json_is_array (v))
-    return cfg_error (err, field, "must be an array of strings");
-  json_array_foreach (v, i, e) if (!json_is_string (e)) return cfg_error (err, field, "must be an array of strings");
-  vec = xcalloc (json_array_size (v) + 1, sizeof (char *));
-  json_array_foreach (v, i, e) vec[i] = xstrdup (json_string_value (e));
+  if (!json_is_array(v))
+    return cfg_error(err, field, "must be an array of strings");
+  json_array_foreach(v, i, e) if (!json_is_string(e)) return cfg_error(err, field,
+                                                                       "must be an array of strings");
+  vec = xcalloc(json_array_size(v) + 1, sizeof(char *));
+  json_array_foreach(v, i, e) vec[i] = xstrdup(json_string_value(e));
   *out = vec;
-  *n = json_array_size (v);
+  *n = json_array_size(v);
   return 0;
 }
 
 static int
-get_id (json_t *obj, const char *key, const char *field, unsigned *out, box_error_t *err)
+get_id(json_t *obj, const char *key, const char *field, unsigned *out, box_error_t *err)
 {
-  json_t *v = json_object_get (obj, key);
+  json_t *v = json_object_get(obj, key);
 
   if (v == NULL)
     return 0;
-  if (!json_is_integer (v) || json_integer_value (v) < 0 || json_integer_value (v) >= 0xffffffffLL)
-    return cfg_error (err, field, "must be a non-negative integer");
-  *out = (unsigned) json_integer_value (v);
+  if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) >= 0xffffffffLL)
+    return cfg_error(err, field, "must be a non-negative integer");
+  *out = (unsigned)json_integer_value(v);
   return 0;
 }
 
 static int
-parse_user (json_t *user, struct box_process_s *p, box_error_t *err)
+parse_user(json_t *user, struct box_process_s *p, box_error_t *err)
 {
   json_t *gids, *e, *umask_v;
   size_t i;
@@ -81,459 +84,461 @@ parse_user (json_t *user, struct box_process_s *p, box_error_t *err)
 
   if (user == NULL)
     return 0;
-  if (!json_is_object (user))
-    return cfg_error (err, "process.user", "must be an object");
+  if (!json_is_object(user))
+    return cfg_error(err, "process.user", "must be an object");
   v = 0;
-  if (get_id (user, "uid", "process.user.uid", &v, err) < 0)
+  if (get_id(user, "uid", "process.user.uid", &v, err) < 0)
     return -1;
   p->uid = v;
   v = 0;
-  if (get_id (user, "gid", "process.user.gid", &v, err) < 0)
+  if (get_id(user, "gid", "process.user.gid", &v, err) < 0)
     return -1;
   p->gid = v;
-  umask_v = json_object_get (user, "umask");
+  umask_v = json_object_get(user, "umask");
   if (umask_v)
     {
-      if (!json_is_integer (umask_v) || json_integer_value (umask_v) < 0 || json_integer_value (umask_v) > 0777)
-        return cfg_error (err, "process.user.umask", "must be an integer between 0 and 0777");
+      if (!json_is_integer(umask_v) || json_integer_value(umask_v) < 0 || json_integer_value(umask_v) > 0777)
+        return cfg_error(err, "process.user.umask", "must be an integer between 0 and 0777");
       p->has_umask = true;
-      p->umask = (mode_t) json_integer_value (umask_v);
+      p->umask = (mode_t)json_integer_value(umask_v);
     }
-  gids = json_object_get (user, "additionalGids");
+  gids = json_object_get(user, "additionalGids");
   if (gids == NULL)
     return 0;
-  if (!json_is_array (gids))
-    return cfg_error (err, "process.user.additionalGids", "must be an array of integers");
-  p->additional_gids = xcalloc (json_array_size (gids), sizeof (gid_t));
-  json_array_foreach (gids, i, e)
+  if (!json_is_array(gids))
+    return cfg_error(err, "process.user.additionalGids", "must be an array of integers");
+  p->additional_gids = xcalloc(json_array_size(gids), sizeof(gid_t));
+  json_array_foreach(gids, i, e)
   {
-    if (!json_is_integer (e) || json_integer_value (e) < 0 || json_integer_value (e) >= 0xffffffffLL)
-      return cfg_error (err, "process.user.additionalGids", "must be an array of integers");
-    p->additional_gids[i] = (gid_t) json_integer_value (e);
+    if (!json_is_integer(e) || json_integer_value(e) < 0 || json_integer_value(e) >= 0xffffffffLL)
+      return cfg_error(err, "process.user.additionalGids", "must be an array of integers");
+    p->additional_gids[i] = (gid_t)json_integer_value(e);
   }
-  p->n_additional_gids = json_array_size (gids);
+  p->n_additional_gids = json_array_size(gids);
   return 0;
 }
 
 static int
-parse_env (json_t *env, struct box_process_s *p, box_error_t *err)
+parse_env(json_t *env, struct box_process_s *p, box_error_t *err)
 {
   size_t i;
 
   if (env == NULL)
     {
-      p->env = xcalloc (1, sizeof (char *));
+      p->env = xcalloc(1, sizeof(char *));
       return 0;
     }
-  if (get_string_array (env, "process.env", &p->env, &p->n_env, err) < 0)
+  if (get_string_array(env, "process.env", &p->env, &p->n_env, err) < 0)
     return -1;
   for (i = 0; i < p->n_env; i++)
-    if (strchr (p->env[i], '=') == NULL || p->env[i][0] == '=')
-      return cfg_error (err, "process.env", "entry `%s` is not of the form KEY=VALUE", p->env[i]);
+    if (strchr(p->env[i], '=') == NULL || p->env[i][0] == '=')
+      return cfg_error(err, "process.env", "entry `%s` is not of the form KEY=VALUE", p->env[i]);
   return 0;
 }
 
 static int
-parse_process (json_t *proc, box_config_t *c, box_error_t *err)
+parse_process(json_t *proc, box_config_t *c, box_error_t *err)
 {
   struct box_process_s *p;
   json_t *args, *term;
 
   if (proc == NULL)
     return 0;
-  if (!json_is_object (proc))
-    return cfg_error (err, "process", "must be an object");
-  p = c->process = xcalloc (1, sizeof (*p));
+  if (!json_is_object(proc))
+    return cfg_error(err, "process", "must be an object");
+  p = c->process = xcalloc(1, sizeof(*p));
 
-  term = json_object_get (proc, "terminal");
-  if (term && !json_is_boolean (term))
-    return cfg_error (err, "process.terminal", "must be a boolean");
-  p->terminal = json_is_true (term);
+  term = json_object_get(proc, "terminal");
+  if (term && !json_is_boolean(term))
+    return cfg_error(err, "process.terminal", "must be a boolean");
+  p->terminal = json_is_true(term);
   if (p->terminal)
-    return cfg_error (err, "process.terminal", "a terminal (console socket) is not supported yet");
+    return cfg_error(err, "process.terminal", "a terminal (console socket) is not supported yet");
 
-  args = json_object_get (proc, "args");
-  if (args == NULL || !json_is_array (args) || json_array_size (args) == 0
-      || get_string_array (args, "process.args", &p->args, &p->n_args, err) < 0)
-    return box_error_release (err), cfg_error (err, "process.args", "must be a non-empty array of strings");
+  args = json_object_get(proc, "args");
+  if (args == NULL || !json_is_array(args) || json_array_size(args) == 0
+      || get_string_array(args, "process.args", &p->args, &p->n_args, err) < 0)
+    return box_error_release(err), cfg_error(err, "process.args", "must be a non-empty array of strings");
   if (p->args[0][0] == '\0')
-    return cfg_error (err, "process.args", "the executable (first element) must not be empty");
+    return cfg_error(err, "process.args", "the executable (first element) must not be empty");
 
-  if (parse_env (json_object_get (proc, "env"), p, err) < 0)
+  if (parse_env(json_object_get(proc, "env"), p, err) < 0)
     return -1;
-  if (get_string (proc, "cwd", "process.cwd", true, &p->cwd, err) < 0)
+  if (get_string(proc, "cwd", "process.cwd", true, &p->cwd, err) < 0)
     return -1;
   if (p->cwd[0] != '/')
-    return cfg_error (err, "process.cwd", "must be an absolute path, got `%s`", p->cwd);
-  if (parse_user (json_object_get (proc, "user"), p, err) < 0)
+    return cfg_error(err, "process.cwd", "must be an absolute path, got `%s`", p->cwd);
+  if (parse_user(json_object_get(proc, "user"), p, err) < 0)
     return -1;
-  log_ignored (proc, "process", ignored_process);
+  log_ignored(proc, "process", ignored_process);
   return 0;
 }
 
 static int
-parse_version (json_t *doc, box_config_t *c, box_error_t *err)
+parse_version(json_t *doc, box_config_t *c, box_error_t *err)
 {
   char *end;
   unsigned long major;
 
-  if (get_string (doc, "ociVersion", "ociVersion", true, &c->oci_version, err) < 0)
+  if (get_string(doc, "ociVersion", "ociVersion", true, &c->oci_version, err) < 0)
     return -1;
   errno = 0;
-  major = strtoul (c->oci_version, &end, 10);
+  major = strtoul(c->oci_version, &end, 10);
   if (end == c->oci_version || errno || (*end != '.' && *end != '\0'))
-    return cfg_error (err, "ociVersion", "invalid version `%s`", c->oci_version);
+    return cfg_error(err, "ociVersion", "invalid version `%s`", c->oci_version);
   if (major != 1)
-    return cfg_error (err, "ociVersion", "unsupported version `%s`, want 1.x", c->oci_version);
+    return cfg_error(err, "ociVersion", "unsupported version `%s`, want 1.x", c->oci_version);
   return 0;
 }
 
 static int
-parse_root (json_t *root, box_config_t *c, box_error_t *err)
+parse_root(json_t *root, box_config_t *c, box_error_t *err)
 {
   json_t *ro;
 
   if (root == NULL)
-    return cfg_error (err, "root", "required");
-  if (!json_is_object (root))
-    return cfg_error (err, "root", "must be an object");
-  if (get_string (root, "path", "root.path", true, &c->root_path, err) < 0)
+    return cfg_error(err, "root", "required");
+  if (!json_is_object(root))
+    return cfg_error(err, "root", "must be an object");
+  if (get_string(root, "path", "root.path", true, &c->root_path, err) < 0)
     return -1;
   if (c->root_path[0] == '\0')
-    return cfg_error (err, "root.path", "must not be empty");
-  ro = json_object_get (root, "readonly");
-  if (ro && !json_is_boolean (ro))
-    return cfg_error (err, "root.readonly", "must be a boolean");
-  c->root_readonly = json_is_true (ro);
+    return cfg_error(err, "root.path", "must not be empty");
+  ro = json_object_get(root, "readonly");
+  if (ro && !json_is_boolean(ro))
+    return cfg_error(err, "root.readonly", "must be a boolean");
+  c->root_readonly = json_is_true(ro);
   return 0;
 }
 
 static int
-parse_mount (json_t *m, size_t i, struct box_mount_s *out, box_error_t *err)
+parse_mount(json_t *m, size_t i, struct box_mount_s *out, box_error_t *err)
 {
   cleanup_free char *field = NULL;
   json_t *opts;
 
-  if (!json_is_object (m))
-    return cfg_error (err, (field = xasprintf ("mounts[%zu]", i)), "must be an object");
-  free (field), field = xasprintf ("mounts[%zu].destination", i);
-  if (get_string (m, "destination", field, true, &out->destination, err) < 0)
+  if (!json_is_object(m))
+    return cfg_error(err, (field = xasprintf("mounts[%zu]", i)), "must be an object");
+  free(field), field = xasprintf("mounts[%zu].destination", i);
+  if (get_string(m, "destination", field, true, &out->destination, err) < 0)
     return -1;
   if (out->destination[0] != '/')
-    return cfg_error (err, field, "must be an absolute path, got `%s`", out->destination);
-  free (field), field = xasprintf ("mounts[%zu].type", i);
-  if (get_string (m, "type", field, false, &out->type, err) < 0)
+    return cfg_error(err, field, "must be an absolute path, got `%s`", out->destination);
+  free(field), field = xasprintf("mounts[%zu].type", i);
+  if (get_string(m, "type", field, false, &out->type, err) < 0)
     return -1;
-  free (field), field = xasprintf ("mounts[%zu].source", i);
-  if (get_string (m, "source", field, false, &out->source, err) < 0)
+  free(field), field = xasprintf("mounts[%zu].source", i);
+  if (get_string(m, "source", field, false, &out->source, err) < 0)
     return -1;
-  free (field), field = xasprintf ("mounts[%zu].options", i);
-  opts = json_object_get (m, "options");
+  free(field), field = xasprintf("mounts[%zu].options", i);
+  opts = json_object_get(m, "options");
   if (opts)
-    return get_string_array (opts, field, &out->options, &out->n_options, err);
-  out->options = xcalloc (1, sizeof (char *));
+    return get_string_array(opts, field, &out->options, &out->n_options, err);
+  out->options = xcalloc(1, sizeof(char *));
   return 0;
 }
 
 static int
-parse_mounts (json_t *mounts, box_config_t *c, box_error_t *err)
+parse_mounts(json_t *mounts, box_config_t *c, box_error_t *err)
 {
   json_t *m;
   size_t i;
 
   if (mounts == NULL)
     return 0;
-  if (!json_is_array (mounts))
-    return cfg_error (err, "mounts", "must be an array");
-  c->mounts = xcalloc (json_array_size (mounts), sizeof (*c->mounts));
-  json_array_foreach (mounts, i, m)
+  if (!json_is_array(mounts))
+    return cfg_error(err, "mounts", "must be an array");
+  c->mounts = xcalloc(json_array_size(mounts), sizeof(*c->mounts));
+  json_array_foreach(mounts, i, m)
   {
     c->n_mounts = i + 1;
-    if (parse_mount (m, i, &c->mounts[i], err) < 0)
+    if (parse_mount(m, i, &c->mounts[i], err) < 0)
       return -1;
   }
   return 0;
 }
 
 static int
-namespace_flag (const char *type)
+namespace_flag(const char *type)
 {
   static const struct
   {
     const char *name;
     int flag;
-  } table[] = { { "pid", CLONE_NEWPID }, { "network", CLONE_NEWNET }, { "mount", CLONE_NEWNS },
-                { "ipc", CLONE_NEWIPC }, { "uts", CLONE_NEWUTS },     { "user", CLONE_NEWUSER },
+  } table[] = { { "pid", CLONE_NEWPID },      { "network", CLONE_NEWNET }, { "mount", CLONE_NEWNS },
+                { "ipc", CLONE_NEWIPC },      { "uts", CLONE_NEWUTS },     { "user", CLONE_NEWUSER },
                 { "cgroup", CLONE_NEWCGROUP } };
   size_t i;
 
-  for (i = 0; i < sizeof (table) / sizeof (table[0]); i++)
-    if (strcmp (table[i].name, type) == 0)
+  for (i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+    if (strcmp(table[i].name, type) == 0)
       return table[i].flag;
   return 0;
 }
 
 static int
-parse_namespace (json_t *ns, size_t i, box_config_t *c, box_error_t *err)
+parse_namespace(json_t *ns, size_t i, box_config_t *c, box_error_t *err)
 {
-  cleanup_free char *field = xasprintf ("linux.namespaces[%zu]", i);
+  cleanup_free char *field = xasprintf("linux.namespaces[%zu]", i);
   cleanup_free char *type = NULL;
   int flag;
 
-  if (!json_is_object (ns))
-    return cfg_error (err, field, "must be an object");
-  free (field), field = xasprintf ("linux.namespaces[%zu].type", i);
-  if (get_string (ns, "type", field, true, &type, err) < 0)
+  if (!json_is_object(ns))
+    return cfg_error(err, field, "must be an object");
+  free(field), field = xasprintf("linux.namespaces[%zu].type", i);
+  if (get_string(ns, "type", field, true, &type, err) < 0)
     return -1;
-  flag = namespace_flag (type);
+  flag = namespace_flag(type);
   if (flag == 0)
-    return cfg_error (err, field, "unknown namespace type `%s`", type);
+    return cfg_error(err, field, "unknown namespace type `%s`", type);
   if (flag == CLONE_NEWUSER || flag == CLONE_NEWCGROUP)
-    return cfg_error (err, field, "`%s` namespaces are not supported yet", type);
-  if (json_object_get (ns, "path"))
+    return cfg_error(err, field, "`%s` namespaces are not supported yet", type);
+  if (json_object_get(ns, "path"))
     {
-      free (field), field = xasprintf ("linux.namespaces[%zu].path", i);
-      return cfg_error (err, field, "joining an existing `%s` namespace is not supported yet", type);
+      free(field), field = xasprintf("linux.namespaces[%zu].path", i);
+      return cfg_error(err, field, "joining an existing `%s` namespace is not supported yet", type);
     }
   if (c->clone_flags & flag)
-    return cfg_error (err, field, "duplicate `%s` namespace", type);
+    return cfg_error(err, field, "duplicate `%s` namespace", type);
   c->clone_flags |= flag;
   return 0;
 }
 
 static int
-parse_linux (json_t *linux_obj, box_config_t *c, box_error_t *err)
+parse_linux(json_t *linux_obj, box_config_t *c, box_error_t *err)
 {
   json_t *nss, *ns;
   size_t i;
 
-  if (linux_obj && !json_is_object (linux_obj))
-    return cfg_error (err, "linux", "must be an object");
-  nss = json_object_get (linux_obj, "namespaces");
-  if (nss && !json_is_array (nss))
-    return cfg_error (err, "linux.namespaces", "must be an array");
-  json_array_foreach (nss, i, ns) if (parse_namespace (ns, i, c, err) < 0) return -1;
+  if (linux_obj && !json_is_object(linux_obj))
+    return cfg_error(err, "linux", "must be an object");
+  nss = json_object_get(linux_obj, "namespaces");
+  if (nss && !json_is_array(nss))
+    return cfg_error(err, "linux.namespaces", "must be an array");
+  json_array_foreach(nss, i, ns) if (parse_namespace(ns, i, c, err) < 0) return -1;
   /* pivot_root and every mount happen in the container's own mount
      namespace; without one they would change the host.  */
   if (!(c->clone_flags & CLONE_NEWNS))
-    return cfg_error (err, "linux.namespaces", "a new `mount` namespace is required");
+    return cfg_error(err, "linux.namespaces", "a new `mount` namespace is required");
   if (c->hostname && !(c->clone_flags & CLONE_NEWUTS))
-    return cfg_error (err, "hostname", "setting the hostname requires a new `uts` namespace");
+    return cfg_error(err, "hostname", "setting the hostname requires a new `uts` namespace");
   if (linux_obj)
-    log_ignored (linux_obj, "linux", ignored_linux);
+    log_ignored(linux_obj, "linux", ignored_linux);
   return 0;
 }
 
 static int
-parse_annotations (json_t *ann, box_config_t *c, box_error_t *err)
+parse_annotations(json_t *ann, box_config_t *c, box_error_t *err)
 {
   const char *key;
   json_t *v;
 
   if (ann == NULL)
     return 0;
-  if (!json_is_object (ann))
-    return cfg_error (err, "annotations", "must be an object of strings");
-  json_object_foreach (ann, key, v) if (!json_is_string (v)) return cfg_error (err, "annotations", "value of `%s` must be a string", key);
-  c->annotations = json_incref (ann);
+  if (!json_is_object(ann))
+    return cfg_error(err, "annotations", "must be an object of strings");
+  json_object_foreach(ann, key, v) if (!json_is_string(v)) return cfg_error(
+      err, "annotations", "value of `%s` must be a string", key);
+  c->annotations = json_incref(ann);
   return 0;
 }
 
 static int
-parse_document (json_t *doc, box_config_t *c, box_error_t *err)
+parse_document(json_t *doc, box_config_t *c, box_error_t *err)
 {
-  if (!json_is_object (doc))
-    return box_make_error (err, 0, "config.json: the document must be a JSON object");
-  if (parse_version (doc, c, err) < 0 || parse_root (json_object_get (doc, "root"), c, err) < 0
-      || parse_process (json_object_get (doc, "process"), c, err) < 0
-      || get_string (doc, "hostname", "hostname", false, &c->hostname, err) < 0
-      || parse_mounts (json_object_get (doc, "mounts"), c, err) < 0
-      || parse_linux (json_object_get (doc, "linux"), c, err) < 0
-      || parse_annotations (json_object_get (doc, "annotations"), c, err) < 0)
+  if (!json_is_object(doc))
+    return box_make_error(err, 0, "config.json: the document must be a JSON object");
+  if (parse_version(doc, c, err) < 0 || parse_root(json_object_get(doc, "root"), c, err) < 0
+      || parse_process(json_object_get(doc, "process"), c, err) < 0
+      || get_string(doc, "hostname", "hostname", false, &c->hostname, err) < 0
+      || parse_mounts(json_object_get(doc, "mounts"), c, err) < 0
+      || parse_linux(json_object_get(doc, "linux"), c, err) < 0
+      || parse_annotations(json_object_get(doc, "annotations"), c, err) < 0)
     return -1;
   /* Hooks run host binaries at precise lifecycle points; silently skipping
      them would break whoever relies on them, so refuse instead.  */
-  if (json_object_get (doc, "hooks"))
-    return cfg_error (err, "hooks", "hooks are not supported yet");
+  if (json_object_get(doc, "hooks"))
+    return cfg_error(err, "hooks", "hooks are not supported yet");
   return 0;
 }
 
 int
-box_config_parse (const char *data, size_t len, box_config_t **out, box_error_t *err)
+box_config_parse(const char *data, size_t len, box_config_t **out, box_error_t *err)
 {
-  cleanup_config box_config_t *c = xcalloc (1, sizeof (*c));
+  cleanup_config box_config_t *c = xcalloc(1, sizeof(*c));
   json_error_t jerr;
   json_t *doc;
   int r;
 
-  doc = json_loadb (data, len, JSON_REJECT_DUPLICATES, &jerr);
+  doc = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
   if (doc == NULL)
-    return box_make_error (err, 0, "config.json: invalid JSON at line %d column %d: %s", jerr.line, jerr.column,
-                           jerr.text);
-  r = parse_document (doc, c, err);
-  json_decref (doc);
+    return box_make_error(err, 0, "config.json: invalid JSON at line %d column %d: %s", jerr.line,
+                          jerr.column, jerr.text);
+  r = parse_document(doc, c, err);
+  json_decref(doc);
   if (r < 0)
     return -1;
-  *out = steal_pointer (&c);
+  *out = steal_pointer(&c);
   return 0;
 }
 
 int
-box_config_load (const char *path, box_config_t **out, box_error_t *err)
+box_config_load(const char *path, box_config_t **out, box_error_t *err)
 {
   cleanup_free char *data = NULL;
   size_t len;
 
-  if (box_read_file (path, &data, &len, err) < 0)
-    return box_error_wrap (err, "config.json");
-  return box_config_parse (data, len, out, err);
+  if (box_read_file(path, &data, &len, err) < 0)
+    return box_error_wrap(err, "config.json");
+  return box_config_parse(data, len, out, err);
 }
 
 static void
-free_strv (char **v)
+free_strv(char **v)
 {
   size_t i;
   for (i = 0; v && v[i]; i++)
-    free (v[i]);
-  free (v);
+    free(v[i]);
+  free(v);
 }
 
 void
-box_config_free (box_config_t *c)
+box_config_free(box_config_t *c)
 {
   size_t i;
 
   if (c == NULL)
     return;
-  free (c->oci_version);
-  free (c->root_path);
-  free (c->hostname);
+  free(c->oci_version);
+  free(c->root_path);
+  free(c->hostname);
   if (c->process)
     {
-      free_strv (c->process->args);
-      free_strv (c->process->env);
-      free (c->process->cwd);
-      free (c->process->additional_gids);
-      free (c->process);
+      free_strv(c->process->args);
+      free_strv(c->process->env);
+      free(c->process->cwd);
+      free(c->process->additional_gids);
+      free(c->process);
     }
   for (i = 0; i < c->n_mounts; i++)
     {
-      free (c->mounts[i].destination);
-      free (c->mounts[i].type);
-      free (c->mounts[i].source);
-      free_strv (c->mounts[i].options);
+      free(c->mounts[i].destination);
+      free(c->mounts[i].type);
+      free(c->mounts[i].source);
+      free_strv(c->mounts[i].options);
     }
-  free (c->mounts);
-  json_decref (c->annotations);
-  free (c);
+  free(c->mounts);
+  json_decref(c->annotations);
+  free(c);
 }
 
 void
-cleanup_configp (box_config_t **config)
+cleanup_configp(box_config_t **config)
 {
-  box_config_free (*config);
+  box_config_free(*config);
 }
 
 /* Same shape as `runc spec`, minus what box cannot honour at all (a
    terminal, the cgroup mount, linux.resources).  root.readonly is false so
    the default bundle is immediately useful with a writable rootfs.  */
-static const char default_spec[] = "{\n"
-                                   "  \"ociVersion\": \"" BOX_OCI_VERSION "\",\n"
-                                   "  \"process\": {\n"
-                                   "    \"terminal\": false,\n"
-                                   "    \"user\": {\n"
-                                   "      \"uid\": 0,\n"
-                                   "      \"gid\": 0\n"
-                                   "    },\n"
-                                   "    \"args\": [\n"
-                                   "      \"sh\"\n"
-                                   "    ],\n"
-                                   "    \"env\": [\n"
-                                   "      \"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\",\n"
-                                   "      \"TERM=xterm\"\n"
-                                   "    ],\n"
-                                   "    \"cwd\": \"/\",\n"
-                                   "    \"capabilities\": {\n"
-                                   "      \"bounding\": [\"CAP_AUDIT_WRITE\", \"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"],\n"
-                                   "      \"effective\": [\"CAP_AUDIT_WRITE\", \"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"],\n"
-                                   "      \"permitted\": [\"CAP_AUDIT_WRITE\", \"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"],\n"
-                                   "      \"ambient\": [\"CAP_AUDIT_WRITE\", \"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"]\n"
-                                   "    },\n"
-                                   "    \"rlimits\": [\n"
-                                   "      {\n"
-                                   "        \"type\": \"RLIMIT_NOFILE\",\n"
-                                   "        \"hard\": 1024,\n"
-                                   "        \"soft\": 1024\n"
-                                   "      }\n"
-                                   "    ],\n"
-                                   "    \"noNewPrivileges\": true\n"
-                                   "  },\n"
-                                   "  \"root\": {\n"
-                                   "    \"path\": \"rootfs\",\n"
-                                   "    \"readonly\": false\n"
-                                   "  },\n"
-                                   "  \"hostname\": \"box\",\n"
-                                   "  \"mounts\": [\n"
-                                   "    {\n"
-                                   "      \"destination\": \"/proc\",\n"
-                                   "      \"type\": \"proc\",\n"
-                                   "      \"source\": \"proc\"\n"
-                                   "    },\n"
-                                   "    {\n"
-                                   "      \"destination\": \"/dev\",\n"
-                                   "      \"type\": \"tmpfs\",\n"
-                                   "      \"source\": \"tmpfs\",\n"
-                                   "      \"options\": [\"nosuid\", \"strictatime\", \"mode=755\", \"size=65536k\"]\n"
-                                   "    },\n"
-                                   "    {\n"
-                                   "      \"destination\": \"/dev/pts\",\n"
-                                   "      \"type\": \"devpts\",\n"
-                                   "      \"source\": \"devpts\",\n"
-                                   "      \"options\": [\"nosuid\", \"noexec\", \"newinstance\", \"ptmxmode=0666\", "
-                                   "\"mode=0620\", \"gid=5\"]\n"
-                                   "    },\n"
-                                   "    {\n"
-                                   "      \"destination\": \"/dev/shm\",\n"
-                                   "      \"type\": \"tmpfs\",\n"
-                                   "      \"source\": \"shm\",\n"
-                                   "      \"options\": [\"nosuid\", \"noexec\", \"nodev\", \"mode=1777\", \"size=65536k\"]\n"
-                                   "    },\n"
-                                   "    {\n"
-                                   "      \"destination\": \"/dev/mqueue\",\n"
-                                   "      \"type\": \"mqueue\",\n"
-                                   "      \"source\": \"mqueue\",\n"
-                                   "      \"options\": [\"nosuid\", \"noexec\", \"nodev\"]\n"
-                                   "    },\n"
-                                   "    {\n"
-                                   "      \"destination\": \"/sys\",\n"
-                                   "      \"type\": \"sysfs\",\n"
-                                   "      \"source\": \"sysfs\",\n"
-                                   "      \"options\": [\"nosuid\", \"noexec\", \"nodev\", \"ro\"]\n"
-                                   "    }\n"
-                                   "  ],\n"
-                                   "  \"linux\": {\n"
-                                   "    \"namespaces\": [\n"
-                                   "      { \"type\": \"pid\" },\n"
-                                   "      { \"type\": \"network\" },\n"
-                                   "      { \"type\": \"ipc\" },\n"
-                                   "      { \"type\": \"uts\" },\n"
-                                   "      { \"type\": \"mount\" }\n"
-                                   "    ],\n"
-                                   "    \"maskedPaths\": [\n"
-                                   "      \"/proc/acpi\", \"/proc/asound\", \"/proc/kcore\", \"/proc/keys\", "
-                                   "\"/proc/latency_stats\",\n"
-                                   "      \"/proc/timer_list\", \"/proc/timer_stats\", \"/proc/sched_debug\", "
-                                   "\"/sys/firmware\", \"/proc/scsi\"\n"
-                                   "    ],\n"
-                                   "    \"readonlyPaths\": [\n"
-                                   "      \"/proc/bus\", \"/proc/fs\", \"/proc/irq\", \"/proc/sys\", "
-                                   "\"/proc/sysrq-trigger\"\n"
-                                   "    ]\n"
-                                   "  }\n"
-                                   "}\n";
+static const char default_spec[]
+    = "{\n"
+      "  \"ociVersion\": \"" BOX_OCI_VERSION "\",\n"
+      "  \"process\": {\n"
+      "    \"terminal\": false,\n"
+      "    \"user\": {\n"
+      "      \"uid\": 0,\n"
+      "      \"gid\": 0\n"
+      "    },\n"
+      "    \"args\": [\n"
+      "      \"sh\"\n"
+      "    ],\n"
+      "    \"env\": [\n"
+      "      \"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\",\n"
+      "      \"TERM=xterm\"\n"
+      "    ],\n"
+      "    \"cwd\": \"/\",\n"
+      "    \"capabilities\": {\n"
+      "      \"bounding\": [\"CAP_AUDIT_WRITE\", \"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"],\n"
+      "      \"effective\": [\"CAP_AUDIT_WRITE\", \"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"],\n"
+      "      \"permitted\": [\"CAP_AUDIT_WRITE\", \"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"],\n"
+      "      \"ambient\": [\"CAP_AUDIT_WRITE\", \"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"]\n"
+      "    },\n"
+      "    \"rlimits\": [\n"
+      "      {\n"
+      "        \"type\": \"RLIMIT_NOFILE\",\n"
+      "        \"hard\": 1024,\n"
+      "        \"soft\": 1024\n"
+      "      }\n"
+      "    ],\n"
+      "    \"noNewPrivileges\": true\n"
+      "  },\n"
+      "  \"root\": {\n"
+      "    \"path\": \"rootfs\",\n"
+      "    \"readonly\": false\n"
+      "  },\n"
+      "  \"hostname\": \"box\",\n"
+      "  \"mounts\": [\n"
+      "    {\n"
+      "      \"destination\": \"/proc\",\n"
+      "      \"type\": \"proc\",\n"
+      "      \"source\": \"proc\"\n"
+      "    },\n"
+      "    {\n"
+      "      \"destination\": \"/dev\",\n"
+      "      \"type\": \"tmpfs\",\n"
+      "      \"source\": \"tmpfs\",\n"
+      "      \"options\": [\"nosuid\", \"strictatime\", \"mode=755\", \"size=65536k\"]\n"
+      "    },\n"
+      "    {\n"
+      "      \"destination\": \"/dev/pts\",\n"
+      "      \"type\": \"devpts\",\n"
+      "      \"source\": \"devpts\",\n"
+      "      \"options\": [\"nosuid\", \"noexec\", \"newinstance\", \"ptmxmode=0666\", "
+      "\"mode=0620\", \"gid=5\"]\n"
+      "    },\n"
+      "    {\n"
+      "      \"destination\": \"/dev/shm\",\n"
+      "      \"type\": \"tmpfs\",\n"
+      "      \"source\": \"shm\",\n"
+      "      \"options\": [\"nosuid\", \"noexec\", \"nodev\", \"mode=1777\", \"size=65536k\"]\n"
+      "    },\n"
+      "    {\n"
+      "      \"destination\": \"/dev/mqueue\",\n"
+      "      \"type\": \"mqueue\",\n"
+      "      \"source\": \"mqueue\",\n"
+      "      \"options\": [\"nosuid\", \"noexec\", \"nodev\"]\n"
+      "    },\n"
+      "    {\n"
+      "      \"destination\": \"/sys\",\n"
+      "      \"type\": \"sysfs\",\n"
+      "      \"source\": \"sysfs\",\n"
+      "      \"options\": [\"nosuid\", \"noexec\", \"nodev\", \"ro\"]\n"
+      "    }\n"
+      "  ],\n"
+      "  \"linux\": {\n"
+      "    \"namespaces\": [\n"
+      "      { \"type\": \"pid\" },\n"
+      "      { \"type\": \"network\" },\n"
+      "      { \"type\": \"ipc\" },\n"
+      "      { \"type\": \"uts\" },\n"
+      "      { \"type\": \"mount\" }\n"
+      "    ],\n"
+      "    \"maskedPaths\": [\n"
+      "      \"/proc/acpi\", \"/proc/asound\", \"/proc/kcore\", \"/proc/keys\", "
+      "\"/proc/latency_stats\",\n"
+      "      \"/proc/timer_list\", \"/proc/timer_stats\", \"/proc/sched_debug\", "
+      "\"/sys/firmware\", \"/proc/scsi\"\n"
+      "    ],\n"
+      "    \"readonlyPaths\": [\n"
+      "      \"/proc/bus\", \"/proc/fs\", \"/proc/irq\", \"/proc/sys\", "
+      "\"/proc/sysrq-trigger\"\n"
+      "    ]\n"
+      "  }\n"
+      "}\n";
 
 char *
-box_default_spec (void)
+box_default_spec(void)
 {
-  return xstrdup (default_spec);
+  return xstrdup(default_spec);
 }

@@ -47,23 +47,23 @@ struct box_config_s
   char *hostname;                /* NULL when absent */
   struct box_mount_s *mounts;
   size_t n_mounts;
-  int clone_flags; /* CLONE_NEW* for the requested new namespaces */
+  int clone_flags;     /* CLONE_NEW* for the requested new namespaces */
   json_t *annotations; /* object of strings, or NULL */
 };
 typedef struct box_config_s box_config_t;
 
 /* Parse and validate a config document held in memory.  */
-int box_config_parse (const char *data, size_t len, box_config_t **out, box_error_t *err);
+int box_config_parse(const char *data, size_t len, box_config_t **out, box_error_t *err);
 
 /* Read and parse `path` (errors are prefixed with "config.json").  */
-int box_config_load (const char *path, box_config_t **out, box_error_t *err);
+int box_config_load(const char *path, box_config_t **out, box_error_t *err);
 
-void box_config_free (box_config_t *config);
+void box_config_free(box_config_t *config);
 
-void cleanup_configp (box_config_t **config);
-#define cleanup_config __attribute__ ((cleanup (cleanup_configp)))
+void cleanup_configp(box_config_t **config);
+#define cleanup_config __attribute__((cleanup(cleanup_configp)))
 
 /* The default config.json of `box spec`, pretty-printed, caller frees.  */
-char *box_default_spec (void);
+char *box_default_spec(void);
 
 #endif

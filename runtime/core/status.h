@@ -38,38 +38,38 @@ struct box_state_s
 typedef struct box_state_s box_state_t;
 
 /* "ROOT/ID", caller frees.  The id must have been validated.  */
-char *box_state_dir (const char *root, const char *id);
+char *box_state_dir(const char *root, const char *id);
 
 /* Write dir/state.json atomically.  */
-int box_state_write (const char *dir, const box_state_t *st, box_error_t *err);
+int box_state_write(const char *dir, const box_state_t *st, box_error_t *err);
 
 /* Read dir/state.json.  A missing file is not an error: *out is NULL
    (the container is still being created).  */
-int box_state_read (const char *dir, box_state_t **out, box_error_t *err);
+int box_state_read(const char *dir, box_state_t **out, box_error_t *err);
 
-void box_state_free (box_state_t *st);
-void cleanup_statep (box_state_t **st);
-#define cleanup_state __attribute__ ((cleanup (cleanup_statep)))
+void box_state_free(box_state_t *st);
+void cleanup_statep(box_state_t **st);
+#define cleanup_state __attribute__((cleanup(cleanup_statep)))
 
 /* Read /proc/PID/stat.  Returns 1 and fills state/start when the process
    exists, 0 when it does not, -1 (err) when /proc cannot be parsed.  */
-int box_proc_stat (pid_t pid, char *state, unsigned long long *start, box_error_t *err);
+int box_proc_stat(pid_t pid, char *state, unsigned long long *start, box_error_t *err);
 
 /* true when pid exists, is not a zombie and started at `start`.  */
-bool box_process_alive (pid_t pid, unsigned long long start);
+bool box_process_alive(pid_t pid, unsigned long long start);
 
 /* Status of the container whose state dir is `dir`; st NULL = creating.  */
-enum box_status_e box_status_derive (const char *dir, const box_state_t *st);
+enum box_status_e box_status_derive(const char *dir, const box_state_t *st);
 
-const char *box_status_name (enum box_status_e status);
+const char *box_status_name(enum box_status_e status);
 
 /* The runtime-spec state document (runtime.md "State"), pretty-printed.
    pid is reported as 0 unless created or running, like runc.  */
-char *box_state_format (const box_state_t *st, const char *id, enum box_status_e status);
+char *box_state_format(const box_state_t *st, const char *id, enum box_status_e status);
 
 /* Open a pidfd on st's init and check, after opening, that it is still
    the same process (start time) and alive.  Returns 1 with *pidfd set,
    0 when the process is gone, -1 on error.  */
-int box_pidfd_open_checked (pid_t pid, unsigned long long start, int *pidfd, box_error_t *err);
+int box_pidfd_open_checked(pid_t pid, unsigned long long start, int *pidfd, box_error_t *err);
 
 #endif

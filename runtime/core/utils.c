@@ -16,184 +16,185 @@
 #include "utils.h"
 
 void *
-xmalloc (size_t size)
+xmalloc(size_t size)
 {
-  void *p = malloc (size ? size : 1);
+  void *p = malloc(size ? size : 1);
   if (p == NULL)
-    abort ();
+    abort();
   return p;
 }
 
 void *
-xcalloc (size_t nmemb, size_t size)
+xcalloc(size_t nmemb, size_t size)
 {
-  void *p = calloc (nmemb ? nmemb : 1, size ? size : 1);
+  void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
   if (p == NULL)
-    abort ();
+    abort();
   return p;
 }
 
 void *
-xrealloc (void *ptr, size_t size)
+xrealloc(void *ptr, size_t size)
 {
-  void *p = realloc (ptr, size ? size : 1);
+  void *p = realloc(ptr, size ? size : 1);
   if (p == NULL)
-    abort ();
+    abort();
   return p;
 }
 
 char *
-xstrdup (const char *s)
+xstrdup(const char *s)
 {
-  char *p = strdup (s);
+  char *p = strdup(s);
   if (p == NULL)
-    abort ();
+    abort();
   return p;
 }
 
 char *
-xasprintf (const char *fmt, ...)
+xasprintf(const char *fmt, ...)
 {
   char *r;
   va_list ap;
 
-  va_start (ap, fmt);
-  if (vasprintf (&r, fmt, ap) < 0)
-    abort ();
-  va_end (ap);
+  va_start(ap, fmt);
+  if (vasprintf(&r, fmt, ap) < 0)
+    abort();
+  va_end(ap);
   return r;
 }
 
 void
-cleanup_freep (void *p)
+cleanup_freep(void *p)
 {
-  free (*(void **) p);
+  free(*(void **)p);
 }
 
 void
-cleanup_closep (int *fd)
+cleanup_closep(int *fd)
 {
   if (*fd >= 0)
-    close (*fd);
+    close(*fd);
 }
 
 void
-cleanup_filep (FILE **f)
+cleanup_filep(FILE **f)
 {
   if (*f)
-    fclose (*f);
+    fclose(*f);
 }
 
 void
-cleanup_dirp (DIR **d)
+cleanup_dirp(DIR **d)
 {
   if (*d)
-    closedir (*d);
+    closedir(*d);
 }
 
 int
-box_validate_id (const char *id, box_error_t *err)
+box_validate_id(const char *id, box_error_t *err)
 {
-  size_t len = strlen (id);
+  size_t len = strlen(id);
   size_t i;
 
   if (len == 0)
-    return box_make_error (err, 0, "invalid container id ``: must not be empty");
+    return box_make_error(err, 0, "invalid container id ``: must not be empty");
   if (len > BOX_ID_MAX)
-    return box_make_error (err, 0, "invalid container id `%.32s...`: longer than %d characters", id, BOX_ID_MAX);
+    return box_make_error(err, 0, "invalid container id `%.32s...`: longer than %d characters", id,
+                          BOX_ID_MAX);
   /* A leading '.' would allow ".", ".." and hidden files such as ".tmp".  */
   if (id[0] == '.')
-    return box_make_error (err, 0, "invalid container id `%s`: must not start with `.`", id);
+    return box_make_error(err, 0, "invalid container id `%s`: must not start with `.`", id);
   for (i = 0; i < len; i++)
     {
-      unsigned char c = (unsigned char) id[i];
-      if (isalnum (c) || c == '_' || c == '+' || c == '.' || c == '-')
+      unsigned char c = (unsigned char)id[i];
+      if (isalnum(c) || c == '_' || c == '+' || c == '.' || c == '-')
         continue;
-      if (isprint (c))
-        return box_make_error (err, 0, "invalid container id `%s`: character `%c` not allowed (use [A-Za-z0-9_+.-])",
-                               id, c);
-      return box_make_error (err, 0, "invalid container id: byte 0x%02x not allowed (use [A-Za-z0-9_+.-])", c);
+      if (isprint(c))
+        return box_make_error(
+            err, 0, "invalid container id `%s`: character `%c` not allowed (use [A-Za-z0-9_+.-])", id, c);
+      return box_make_error(err, 0, "invalid container id: byte 0x%02x not allowed (use [A-Za-z0-9_+.-])", c);
     }
   return 0;
 }
 
 int
-box_read_file (const char *path, char **out, size_t *len, box_error_t *err)
+box_read_file(const char *path, char **out, size_t *len, box_error_t *err)
 {
   cleanup_close int fd = -1;
   cleanup_free char *buf = NULL;
   size_t size = 0, alloc = 4096;
 
-  fd = open (path, O_RDONLY | O_CLOEXEC);
+  fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
-    return box_make_error (err, errno, "open `%s`", path);
-  buf = xmalloc (alloc);
+    return box_make_error(err, errno, "open `%s`", path);
+  buf = xmalloc(alloc);
   for (;;)
     {
       ssize_t r;
       if (size + 1 >= alloc)
-        buf = xrealloc (buf, alloc *= 2);
-      r = read (fd, buf + size, alloc - size - 1);
+        buf = xrealloc(buf, alloc *= 2);
+      r = read(fd, buf + size, alloc - size - 1);
       if (r < 0 && errno == EINTR)
         continue;
       if (r < 0)
-        return box_make_error (err, errno, "read `%s`", path);
+        return box_make_error(err, errno, "read `%s`", path);
       if (r == 0)
         break;
-      size += (size_t) r;
+      size += (size_t)r;
     }
   buf[size] = '\0';
   if (len)
     *len = size;
-  *out = steal_pointer (&buf);
+  *out = steal_pointer(&buf);
   return 0;
 }
 
 static int
-write_all (int fd, const char *data, size_t len)
+write_all(int fd, const char *data, size_t len)
 {
   while (len > 0)
     {
-      ssize_t w = write (fd, data, len);
+      ssize_t w = write(fd, data, len);
       if (w < 0 && errno == EINTR)
         continue;
       if (w < 0)
         return -1;
       data += w;
-      len -= (size_t) w;
+      len -= (size_t)w;
     }
   return 0;
 }
 
 int
-box_write_file_atomic (const char *path, const char *data, size_t len, mode_t mode, box_error_t *err)
+box_write_file_atomic(const char *path, const char *data, size_t len, mode_t mode, box_error_t *err)
 {
-  cleanup_free char *tmp = xasprintf ("%s.tmp", path);
+  cleanup_free char *tmp = xasprintf("%s.tmp", path);
   cleanup_close int fd = -1;
 
-  fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0)
-    return box_make_error (err, errno, "create `%s`", tmp);
-  if (write_all (fd, data, len) < 0 || close (steal_fd (&fd)) < 0)
+    return box_make_error(err, errno, "create `%s`", tmp);
+  if (write_all(fd, data, len) < 0 || close(steal_fd(&fd)) < 0)
     {
       int saved = errno;
-      unlink (tmp);
-      return box_make_error (err, saved, "write `%s`", tmp);
+      unlink(tmp);
+      return box_make_error(err, saved, "write `%s`", tmp);
     }
   /* rename(2) is atomic: a reader sees the old file or the new one, never half.  */
-  if (rename (tmp, path) < 0)
+  if (rename(tmp, path) < 0)
     {
       int saved = errno;
-      unlink (tmp);
-      return box_make_error (err, saved, "rename `%s` to `%s`", tmp, path);
+      unlink(tmp);
+      return box_make_error(err, saved, "rename `%s` to `%s`", tmp, path);
     }
   return 0;
 }
 
 int
-box_mkdir_p (const char *path, mode_t mode, box_error_t *err)
+box_mkdir_p(const char *path, mode_t mode, box_error_t *err)
 {
-  cleanup_free char *p = xstrdup (path);
+  cleanup_free char *p = xstrdup(path);
   char *s;
 
   for (s = p + 1;; s++)
@@ -202,8 +203,8 @@ box_mkdir_p (const char *path, mode_t mode, box_error_t *err)
         continue;
       char saved = *s;
       *s = '\0';
-      if (mkdir (p, mode) < 0 && errno != EEXIST)
-        return box_make_error (err, errno, "mkdir `%s`", p);
+      if (mkdir(p, mode) < 0 && errno != EEXIST)
+        return box_make_error(err, errno, "mkdir `%s`", p);
       *s = saved;
       if (saved == '\0')
         break;
@@ -212,63 +213,63 @@ box_mkdir_p (const char *path, mode_t mode, box_error_t *err)
 }
 
 static int
-rm_rf_one (const char *path, const struct stat *sb, int type, struct FTW *ftw)
+rm_rf_one(const char *path, const struct stat *sb, int type, struct FTW *ftw)
 {
-  (void) sb;
-  (void) type;
-  (void) ftw;
-  if (remove (path) < 0 && errno != ENOENT)
+  (void)sb;
+  (void)type;
+  (void)ftw;
+  if (remove(path) < 0 && errno != ENOENT)
     return errno;
   return 0;
 }
 
 int
-box_rm_rf (const char *path, box_error_t *err)
+box_rm_rf(const char *path, box_error_t *err)
 {
   int r;
 
   /* FTW_PHYS: never follow symlinks; FTW_MOUNT: never enter another fs.  */
-  r = nftw (path, rm_rf_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+  r = nftw(path, rm_rf_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
   if (r < 0 && errno == ENOENT)
     return 0;
   if (r != 0)
-    return box_make_error (err, r > 0 ? r : errno, "remove `%s`", path);
+    return box_make_error(err, r > 0 ? r : errno, "remove `%s`", path);
   return 0;
 }
 
 int
-box_realpath (const char *path, char **out, box_error_t *err)
+box_realpath(const char *path, char **out, box_error_t *err)
 {
-  char *r = realpath (path, NULL);
+  char *r = realpath(path, NULL);
   if (r == NULL)
-    return box_make_error (err, errno, "resolve `%s`", path);
+    return box_make_error(err, errno, "resolve `%s`", path);
   *out = r;
   return 0;
 }
 
 char *
-box_now_rfc3339 (void)
+box_now_rfc3339(void)
 {
   struct timespec ts;
   struct tm tm;
   char buf[64];
 
-  clock_gettime (CLOCK_REALTIME, &ts);
-  gmtime_r (&ts.tv_sec, &tm);
-  strftime (buf, sizeof (buf), "%Y-%m-%dT%H:%M:%S", &tm);
-  return xasprintf ("%s.%09ldZ", buf, ts.tv_nsec);
+  clock_gettime(CLOCK_REALTIME, &ts);
+  gmtime_r(&ts.tv_sec, &tm);
+  strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+  return xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
 }
 
 long long
-box_now_ms (void)
+box_now_ms(void)
 {
   struct timespec ts;
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 int
-box_parse_signal (const char *name, int *sig, box_error_t *err)
+box_parse_signal(const char *name, int *sig, box_error_t *err)
 {
   const char *n = name;
   char *end;
@@ -276,43 +277,43 @@ box_parse_signal (const char *name, int *sig, box_error_t *err)
   int i;
 
   errno = 0;
-  v = strtol (name, &end, 10);
+  v = strtol(name, &end, 10);
   if (*name && *end == '\0')
     {
       if (errno || v <= 0 || v >= NSIG)
-        return box_make_error (err, 0, "invalid signal `%s`", name);
-      *sig = (int) v;
+        return box_make_error(err, 0, "invalid signal `%s`", name);
+      *sig = (int)v;
       return 0;
     }
-  if (strncasecmp (n, "SIG", 3) == 0)
+  if (strncasecmp(n, "SIG", 3) == 0)
     n += 3;
   for (i = 1; i < NSIG; i++)
     {
-      const char *abbrev = sigabbrev_np (i);
-      if (abbrev && strcasecmp (abbrev, n) == 0)
+      const char *abbrev = sigabbrev_np(i);
+      if (abbrev && strcasecmp(abbrev, n) == 0)
         {
           *sig = i;
           return 0;
         }
     }
-  return box_make_error (err, 0, "invalid signal `%s`", name);
+  return box_make_error(err, 0, "invalid signal `%s`", name);
 }
 
 void
-box_close_fds_from (int from)
+box_close_fds_from(int from)
 {
   cleanup_dir DIR *d = NULL;
   struct dirent *de;
 
-  if (syscall (SYS_close_range, (unsigned) from, ~0U, 0) == 0)
+  if (syscall(SYS_close_range, (unsigned)from, ~0U, 0) == 0)
     return;
-  d = opendir ("/proc/self/fd");
+  d = opendir("/proc/self/fd");
   if (d == NULL)
     return;
-  while ((de = readdir (d)))
+  while ((de = readdir(d)))
     {
-      int fd = atoi (de->d_name);
-      if (fd >= from && fd != dirfd (d))
-        close (fd);
+      int fd = atoi(de->d_name);
+      if (fd >= from && fd != dirfd(d))
+        close(fd);
     }
 }

@@ -14,27 +14,27 @@
 
 #define BOX_ID_MAX 255 /* NAME_MAX: the id is a directory name under --root */
 
-void *xmalloc (size_t size);
-void *xcalloc (size_t nmemb, size_t size);
-void *xrealloc (void *ptr, size_t size);
-char *xstrdup (const char *s);
-char *xasprintf (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+void *xmalloc(size_t size);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *ptr, size_t size);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-void cleanup_freep (void *p);
-void cleanup_closep (int *fd);
-void cleanup_filep (FILE **f);
-void cleanup_dirp (DIR **d);
+void cleanup_freep(void *p);
+void cleanup_closep(int *fd);
+void cleanup_filep(FILE **f);
+void cleanup_dirp(DIR **d);
 
-#define cleanup_free __attribute__ ((cleanup (cleanup_freep)))
-#define cleanup_close __attribute__ ((cleanup (cleanup_closep)))
-#define cleanup_file __attribute__ ((cleanup (cleanup_filep)))
-#define cleanup_dir __attribute__ ((cleanup (cleanup_dirp)))
+#define cleanup_free __attribute__((cleanup(cleanup_freep)))
+#define cleanup_close __attribute__((cleanup(cleanup_closep)))
+#define cleanup_file __attribute__((cleanup(cleanup_filep)))
+#define cleanup_dir __attribute__((cleanup(cleanup_dirp)))
 
 /* Hand ownership on: returns *pp and sets *pp to NULL.  */
 static inline void *
-steal_pointer (void *pp)
+steal_pointer(void *pp)
 {
-  void **p = (void **) pp;
+  void **p = (void **)pp;
   void *r = *p;
   *p = NULL;
   return r;
@@ -42,7 +42,7 @@ steal_pointer (void *pp)
 
 /* Same for a file descriptor: returns *fd and sets it to -1.  */
 static inline int
-steal_fd (int *fd)
+steal_fd(int *fd)
 {
   int r = *fd;
   *fd = -1;
@@ -52,33 +52,33 @@ steal_fd (int *fd)
 /* Validate a container id before any path is built from it (runtime.md:
    unique id; box restricts it to [A-Za-z0-9_+.-], not starting with '.',
    1..BOX_ID_MAX characters).  Returns 0, or -1 and fills err.  */
-int box_validate_id (const char *id, box_error_t *err);
+int box_validate_id(const char *id, box_error_t *err);
 
 /* Read a whole file, NUL-terminated.  Returns 0, or -1 with errno kept in err.  */
-int box_read_file (const char *path, char **out, size_t *len, box_error_t *err);
+int box_read_file(const char *path, char **out, size_t *len, box_error_t *err);
 
 /* Write path atomically: path.tmp, fsync-free write, then rename(2).  */
-int box_write_file_atomic (const char *path, const char *data, size_t len, mode_t mode, box_error_t *err);
+int box_write_file_atomic(const char *path, const char *data, size_t len, mode_t mode, box_error_t *err);
 
 /* mkdir -p; existing directories are fine.  */
-int box_mkdir_p (const char *path, mode_t mode, box_error_t *err);
+int box_mkdir_p(const char *path, mode_t mode, box_error_t *err);
 
 /* rm -rf that never crosses into another mount.  ENOENT is success.  */
-int box_rm_rf (const char *path, box_error_t *err);
+int box_rm_rf(const char *path, box_error_t *err);
 
 /* Absolute path of `path` (must exist).  */
-int box_realpath (const char *path, char **out, box_error_t *err);
+int box_realpath(const char *path, char **out, box_error_t *err);
 
 /* RFC 3339 UTC timestamp with nanoseconds, like runc's "created".  */
-char *box_now_rfc3339 (void);
+char *box_now_rfc3339(void);
 
 /* Milliseconds on CLOCK_MONOTONIC, for deadlines.  */
-long long box_now_ms (void);
+long long box_now_ms(void);
 
 /* Parse "KILL", "SIGKILL", "kill", "9" into a signal number.  */
-int box_parse_signal (const char *name, int *sig, box_error_t *err);
+int box_parse_signal(const char *name, int *sig, box_error_t *err);
 
 /* Close every fd >= from (close_range, /proc/self/fd fallback).  */
-void box_close_fds_from (int from);
+void box_close_fds_from(int from);
 
 #endif

@@ -1,0 +1,496 @@
+/* Lifecycle: create, start, state, kill, delete, run (runtime-spec
+   runtime.md "Operations").  Status is derived, never stored (status.c).  */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "container.h"
+#include "linux.h"
+#include "log.h"
+#include "spec.h"
+#include "status.h"
+#include "utils.h"
+
+#define SETUP_TIMEOUT_MS 60000 /* the init has this long to set up the rootfs */
+#define START_TIMEOUT_MS 10000 /* ... and this long to answer on the exec fifo */
+#define KILL_TIMEOUT_MS 10000  /* delete --force waits this long for SIGKILL */
+
+/* A created container: what create hands on to run.  */
+struct created_s
+{
+  pid_t pid;
+  char *dir;
+};
+
+static int
+ensure_root(const char *root, box_error_t *err)
+{
+  struct stat sb;
+
+  if (box_mkdir_p(root, 0700, err) < 0)
+    return box_error_wrap(err, "state root");
+  if (stat(root, &sb) < 0)
+    return box_make_error(err, errno, "state root `%s`", root);
+  if (!S_ISDIR(sb.st_mode))
+    return box_make_error(err, 0, "state root `%s` is not a directory", root);
+  return 0;
+}
+
+/* Validate the id, find root/ID and read its state (NULL while creating).  */
+static int
+load_container(const box_context_t *ctx, char **dir, box_state_t **st, box_error_t *err)
+{
+  cleanup_free char *d = NULL;
+  struct stat sb;
+
+  if (box_validate_id(ctx->id, err) < 0)
+    return -1;
+  d = box_state_dir(ctx->root, ctx->id);
+  if (stat(d, &sb) < 0 || !S_ISDIR(sb.st_mode))
+    {
+      box_make_error(err, 0, "container `%s` does not exist", ctx->id);
+      (*err)->errnum = ENOENT; /* lets delete --force tell this case apart */
+      return -1;
+    }
+  if (box_state_read(d, st, err) < 0)
+    return box_error_wrap(err, "container `%s`", ctx->id);
+  *dir = steal_pointer(&d);
+  return 0;
+}
+
+/* config.json of the bundle, with the checks that need the bundle.  */
+static int
+load_bundle(const box_context_t *ctx, char **bundle, char **rootfs, box_config_t **config, box_error_t *err)
+{
+  cleanup_free char *path = NULL, *root_path = NULL;
+  struct stat sb;
+
+  if (box_realpath(ctx->bundle ? ctx->bundle : ".", bundle, err) < 0)
+    return box_error_wrap(err, "bundle");
+  path = xasprintf("%s/config.json", *bundle);
+  if (box_config_load(path, config, err) < 0)
+    return -1;
+  if ((*config)->process == NULL)
+    return box_make_error(err, 0, "config.json: `process`: required");
+  if (ctx->console_socket)
+    return box_make_error(err, 0, "--console-socket: a terminal (`process.terminal`) is not supported yet");
+  root_path = (*config)->root_path[0] == '/' ? xstrdup((*config)->root_path)
+                                             : xasprintf("%s/%s", *bundle, (*config)->root_path);
+  if (stat(root_path, &sb) < 0)
+    return box_make_error(err, errno, "config.json: `root.path`: `%s`", root_path);
+  if (!S_ISDIR(sb.st_mode))
+    return box_make_error(err, 0, "config.json: `root.path`: `%s` is not a directory", root_path);
+  return box_realpath(root_path, rootfs, err);
+}
+
+static int
+write_pid_file(const char *pid_file, pid_t pid, box_error_t *err)
+{
+  cleanup_free char *data = xasprintf("%d", (int)pid);
+
+  if (pid_file == NULL)
+    return 0;
+  /* runc writes no trailing newline; tmp + rename so readers never see
+     an empty file.  */
+  if (box_write_file_atomic(pid_file, data, strlen(data), 0644, err) < 0)
+    return box_error_wrap(err, "pid file");
+  return 0;
+}
+
+static int
+record_state(const box_context_t *ctx, const box_config_t *config, const char *bundle, const char *rootfs,
+             const char *dir, pid_t pid, box_error_t *err)
+{
+  cleanup_free char *created = box_now_rfc3339();
+  cleanup_free char *config_path = xasprintf("%s/config.json", bundle);
+  box_state_t st;
+  char state_char;
+  int r;
+
+  memset(&st, 0, sizeof(st));
+  r = box_proc_stat(pid, &state_char, &st.start_time, err);
+  if (r < 0)
+    return -1;
+  if (r == 0)
+    return box_make_error(err, 0, "container init %d exited during create", (int)pid);
+  st.oci_version = (char *)BOX_OCI_VERSION;
+  st.id = (char *)ctx->id;
+  st.pid = pid;
+  st.bundle = (char *)bundle;
+  st.rootfs = (char *)rootfs;
+  st.created = created;
+  st.config_path = config_path;
+  st.annotations = config->annotations;
+  return box_state_write(dir, &st, err);
+}
+
+/* Everything after the lock: fifo, clone, handshake, state.  On failure
+   the caller kills *pid (if set) and removes dir.  */
+static int
+spawn_init(const box_context_t *ctx, const box_config_t *config, const char *bundle, const char *rootfs,
+           const char *dir, pid_t *pid, box_error_t *err)
+{
+  cleanup_free char *fifo = xasprintf("%s/" BOX_EXEC_FIFO, dir);
+  cleanup_close int parent_fd = -1, child_fd = -1;
+  struct box_init_args_s args;
+  int sv[2];
+
+  /* 0622 like runc: the init may run as any uid and must open it O_WRONLY.  */
+  if (mkfifo(fifo, 0622) < 0 || chmod(fifo, 0622) < 0)
+    return box_make_error(err, errno, "create exec fifo `%s`", fifo);
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+    return box_make_error(err, errno, "socketpair");
+  parent_fd = sv[0];
+  child_fd = sv[1];
+  args = (struct box_init_args_s){ .config = config,
+                                   .bundle = bundle,
+                                   .rootfs = rootfs,
+                                   .state_dir = dir,
+                                   .sync_fd = child_fd,
+                                   .parent_fd = parent_fd };
+  *pid = box_clone_init(&args, err);
+  if (*pid < 0)
+    return -1;
+  close(steal_fd(&child_fd));
+  box_log_debug("container init %d cloned, waiting for it to set up", (int)*pid);
+  if (box_sync_recv(parent_fd, BOX_SYNC_READY, box_now_ms() + SETUP_TIMEOUT_MS, err) < 0)
+    return -1;
+  if (record_state(ctx, config, bundle, rootfs, dir, *pid, err) < 0
+      || write_pid_file(ctx->pid_file, *pid, err) < 0)
+    return -1;
+  if (box_sync_send(parent_fd, BOX_SYNC_COMMIT, 0, NULL, err) < 0
+      || box_sync_recv(parent_fd, BOX_SYNC_COMMIT_ACK, box_now_ms() + SETUP_TIMEOUT_MS, err) < 0)
+    return -1;
+  return 0;
+}
+
+/* Undo a failed create: nothing may be left behind (runtime.md: create
+   that fails MUST leave no container).  */
+static void
+abort_create(const box_context_t *ctx, pid_t pid, const char *dir)
+{
+  box_error_t ignored = NULL;
+
+  if (pid > 0)
+    {
+      kill(pid, SIGKILL);
+      TEMP_FAILURE_RETRY(waitpid(pid, NULL, 0));
+    }
+  box_rm_rf(dir, &ignored);
+  box_error_release(&ignored);
+  if (ctx->pid_file)
+    unlink(ctx->pid_file);
+}
+
+static int
+do_create(const box_context_t *ctx, struct created_s *out, box_error_t *err)
+{
+  cleanup_free char *bundle = NULL, *rootfs = NULL, *dir = NULL;
+  cleanup_config box_config_t *config = NULL;
+  pid_t pid = -1;
+
+  if (box_validate_id(ctx->id, err) < 0)
+    return -1;
+  if (ensure_root(ctx->root, err) < 0 || load_bundle(ctx, &bundle, &rootfs, &config, err) < 0)
+    return box_error_wrap(err, "create container `%s`", ctx->id);
+  dir = box_state_dir(ctx->root, ctx->id);
+  /* mkdir is the create lock: of two concurrent creates exactly one wins.  */
+  if (mkdir(dir, 0700) < 0)
+    {
+      if (errno == EEXIST)
+        return box_make_error(err, 0, "container `%s` already exists", ctx->id);
+      return box_make_error(err, errno, "create container `%s`: mkdir `%s`", ctx->id, dir);
+    }
+  if (spawn_init(ctx, config, bundle, rootfs, dir, &pid, err) < 0)
+    {
+      abort_create(ctx, pid, dir);
+      return box_error_wrap(err, "create container `%s`", ctx->id);
+    }
+  out->pid = pid;
+  out->dir = steal_pointer(&dir);
+  return 0;
+}
+
+int
+box_container_create(const box_context_t *ctx, box_error_t *err)
+{
+  struct created_s c = { 0 };
+
+  if (do_create(ctx, &c, err) < 0)
+    return -1;
+  free(c.dir);
+  return 0;
+}
+
+/* Release the init blocked on the fifo.  The pidfd makes this safe
+   against an init that died: poll wakes up on its exit instead of hanging.  */
+static int
+release_init(const char *dir, const box_state_t *st, box_error_t *err)
+{
+  cleanup_free char *fifo = xasprintf("%s/" BOX_EXEC_FIFO, dir);
+  cleanup_close int fd = -1, pidfd = -1;
+  long long deadline = box_now_ms() + START_TIMEOUT_MS;
+  char byte;
+  int r;
+
+  fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0)
+    return box_make_error(err, errno, "open exec fifo `%s`", fifo);
+  r = box_pidfd_open_checked(st->pid, st->start_time, &pidfd, err);
+  if (r <= 0)
+    return r < 0 ? -1 : box_make_error(err, 0, "container init %d has exited", (int)st->pid);
+  for (;;)
+    {
+      struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
+      long long left = deadline - box_now_ms();
+
+      if (left <= 0)
+        return box_make_error(err, ETIMEDOUT, "wait for container init on the exec fifo");
+      if (poll(pfd, 2, (int)left) < 0 && errno != EINTR)
+        return box_make_error(err, errno, "poll exec fifo");
+      if (pfd[0].revents & (POLLIN | POLLHUP))
+        break;
+      if (pfd[1].revents & POLLIN)
+        return box_make_error(err, 0, "container init %d has exited", (int)st->pid);
+    }
+  r = (int)TEMP_FAILURE_RETRY(read(fd, &byte, 1));
+  if (r < 0)
+    return box_make_error(err, errno, "read exec fifo");
+  /* EOF: a concurrent start took the byte first.  */
+  if (r == 0)
+    return box_make_error(err, 0, "container was started concurrently");
+  if (unlink(fifo) < 0 && errno != ENOENT)
+    return box_make_error(err, errno, "remove exec fifo `%s`", fifo);
+  return 0;
+}
+
+int
+box_container_start(const box_context_t *ctx, box_error_t *err)
+{
+  cleanup_free char *dir = NULL;
+  cleanup_state box_state_t *st = NULL;
+  enum box_status_e status;
+
+  if (load_container(ctx, &dir, &st, err) < 0)
+    return -1;
+  status = box_status_derive(dir, st);
+  if (status != BOX_STATUS_CREATED)
+    return box_make_error(err, 0, "cannot start container `%s`: status is %s, want created", ctx->id,
+                          box_status_name(status));
+  if (release_init(dir, st, err) < 0)
+    return box_error_wrap(err, "start container `%s`", ctx->id);
+  return 0;
+}
+
+int
+box_container_state(const box_context_t *ctx, char **out, box_error_t *err)
+{
+  cleanup_free char *dir = NULL;
+  cleanup_state box_state_t *st = NULL;
+
+  if (load_container(ctx, &dir, &st, err) < 0)
+    return -1;
+  *out = box_state_format(st, ctx->id, box_status_derive(dir, st));
+  return 0;
+}
+
+static int
+send_signal(int pidfd, int sig, box_error_t *err)
+{
+  if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
+    return box_make_error(err, errno, "send signal %d", sig);
+  return 0;
+}
+
+int
+box_container_kill(const box_context_t *ctx, const char *signal_name, box_error_t *err)
+{
+  cleanup_free char *dir = NULL;
+  cleanup_state box_state_t *st = NULL;
+  cleanup_close int pidfd = -1;
+  enum box_status_e status;
+  int sig, r;
+
+  if (box_parse_signal(signal_name ? signal_name : "TERM", &sig, err) < 0)
+    return box_error_wrap(err, "kill container `%s`", ctx->id);
+  if (load_container(ctx, &dir, &st, err) < 0)
+    return -1;
+  /* runtime.md "kill": MUST error unless created or running.  */
+  status = box_status_derive(dir, st);
+  if (status != BOX_STATUS_CREATED && status != BOX_STATUS_RUNNING)
+    return box_make_error(err, 0, "container `%s` is not running (status is %s)", ctx->id,
+                          box_status_name(status));
+  /* The pidfd, checked against the start time, guarantees a recycled pid
+     is never signalled.  */
+  r = box_pidfd_open_checked(st->pid, st->start_time, &pidfd, err);
+  if (r == 0)
+    return box_make_error(err, 0, "container `%s` is not running (status is stopped)", ctx->id);
+  if (r < 0 || send_signal(pidfd, sig, err) < 0)
+    return box_error_wrap(err, "kill container `%s`", ctx->id);
+  return 0;
+}
+
+/* SIGKILL the init and wait until it has exited (zombie or reaped).  The
+   init is not our child, so waitpid cannot be used: poll its pidfd.  */
+static int
+kill_and_wait(const box_state_t *st, box_error_t *err)
+{
+  cleanup_close int pidfd = -1;
+  struct pollfd pfd;
+  long long deadline = box_now_ms() + KILL_TIMEOUT_MS;
+  int r;
+
+  r = box_pidfd_open_checked(st->pid, st->start_time, &pidfd, err);
+  if (r <= 0)
+    return r;
+  if (send_signal(pidfd, SIGKILL, err) < 0)
+    return -1;
+  pfd = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+  for (;;)
+    {
+      long long left = deadline - box_now_ms();
+      if (left <= 0)
+        return box_make_error(err, ETIMEDOUT, "wait for container init %d to exit", (int)st->pid);
+      r = poll(&pfd, 1, (int)left);
+      if (r < 0 && errno != EINTR)
+        return box_make_error(err, errno, "poll pidfd");
+      if (r > 0)
+        return 0;
+    }
+}
+
+int
+box_container_delete(const box_context_t *ctx, box_error_t *err)
+{
+  cleanup_free char *dir = NULL;
+  cleanup_state box_state_t *st = NULL;
+  enum box_status_e status;
+
+  if (box_validate_id(ctx->id, err) < 0)
+    return -1;
+  if (load_container(ctx, &dir, &st, err) < 0)
+    {
+      /* runc 1.1: `delete --force` of a container that does not exist
+         succeeds silently (the goal, no such container, holds).  */
+      if (ctx->force && (*err)->errnum == ENOENT)
+        return box_error_release(err), 0;
+      /* An unreadable state.json: only --force may remove the directory
+         (there is no pid to kill).  */
+      if (!ctx->force)
+        return -1;
+      box_error_release(err);
+      dir = box_state_dir(ctx->root, ctx->id);
+      return box_rm_rf(dir, err) < 0 ? box_error_wrap(err, "delete container `%s`", ctx->id) : 0;
+    }
+  status = box_status_derive(dir, st);
+  /* runtime.md "delete": deleting a container that is not stopped MUST
+     error and have no effect.  */
+  if (status != BOX_STATUS_STOPPED && !ctx->force)
+    return box_make_error(err, 0, "cannot delete container `%s`: status is %s; stop it first or use --force",
+                          ctx->id, box_status_name(status));
+  if (status != BOX_STATUS_STOPPED && st && kill_and_wait(st, err) < 0)
+    return box_error_wrap(err, "delete container `%s`", ctx->id);
+  if (box_rm_rf(dir, err) < 0)
+    return box_error_wrap(err, "delete container `%s`", ctx->id);
+  return 0;
+}
+
+/* `box run` in the foreground: the init is our child, so waitpid works
+   and signals sent to box are passed on to it (like runc).  */
+static volatile sig_atomic_t forward_pid;
+
+static void
+forward_signal(int sig)
+{
+  if (forward_pid > 0)
+    kill((pid_t)forward_pid, sig);
+}
+
+static void
+install_forwarding(pid_t pid)
+{
+  static const int sigs[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH };
+  struct sigaction sa;
+  size_t i;
+
+  forward_pid = pid;
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = forward_signal;
+  sa.sa_flags = SA_RESTART;
+  for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+    sigaction(sigs[i], &sa, NULL);
+}
+
+static int
+wait_exit_status(pid_t pid, int *exit_status, box_error_t *err)
+{
+  int wstatus;
+
+  if (TEMP_FAILURE_RETRY(waitpid(pid, &wstatus, 0)) < 0)
+    return box_make_error(err, errno, "wait for container init %d", (int)pid);
+  *exit_status = WIFSIGNALED(wstatus) ? 128 + WTERMSIG(wstatus) : WEXITSTATUS(wstatus);
+  return 0;
+}
+
+int
+box_container_run(const box_context_t *ctx, int *exit_status, box_error_t *err)
+{
+  box_context_t del = *ctx;
+  struct created_s c = { 0 };
+  box_error_t ignored = NULL;
+  int r;
+
+  *exit_status = 0;
+  if (do_create(ctx, &c, err) < 0)
+    return -1;
+  if (box_container_start(ctx, err) < 0)
+    {
+      del.force = true;
+      box_container_delete(&del, &ignored);
+      box_error_release(&ignored);
+      free(c.dir);
+      return -1;
+    }
+  free(c.dir);
+  if (ctx->detach)
+    return 0;
+  install_forwarding(c.pid);
+  r = wait_exit_status(c.pid, exit_status, err);
+  if (r == 0 && !ctx->keep && box_container_delete(ctx, err) < 0)
+    return -1;
+  return r;
+}
+
+int
+box_write_default_spec(const char *bundle, box_error_t *err)
+{
+  cleanup_free char *path = xasprintf("%s/config.json", bundle ? bundle : ".");
+  cleanup_free char *data = box_default_spec();
+  cleanup_close int fd = -1;
+  size_t len = strlen(data), off = 0;
+
+  /* O_EXCL: never overwrite an existing config (runc spec refuses too).  */
+  fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+  if (fd < 0 && errno == EEXIST)
+    return box_make_error(err, 0, "spec: `%s` already exists, remove it first", path);
+  if (fd < 0)
+    return box_make_error(err, errno, "spec: create `%s`", path);
+  while (off < len)
+    {
+      ssize_t w = write(fd, data + off, len - off);
+      if (w < 0 && errno == EINTR)
+        continue;
+      if (w < 0)
+        return box_make_error(err, errno, "spec: write `%s`", path);
+      off += (size_t)w;
+    }
+  return 0;
+}

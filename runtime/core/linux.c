@@ -1,0 +1,299 @@
+/* The container init process, from clone(2) to execve(2).
+   One function per stage; each stage names itself with PR_SET_NAME so `ps`
+   shows where a hang is.  Any failure is sent to the parent as
+   {errno, message} and the child _exits: only the parent reports.  */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "linux.h"
+#include "status.h"
+#include "utils.h"
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+struct box_sync_msg_s
+{
+  int32_t type;
+  int32_t errnum;
+  char msg[2048];
+};
+
+int
+box_sync_send(int fd, enum box_sync_e type, int errnum, const char *msg, box_error_t *err)
+{
+  struct box_sync_msg_s m;
+
+  memset(&m, 0, sizeof(m));
+  m.type = type;
+  m.errnum = errnum;
+  if (msg)
+    snprintf(m.msg, sizeof(m.msg), "%s", msg);
+  if (TEMP_FAILURE_RETRY(send(fd, &m, sizeof(m), MSG_NOSIGNAL)) != (ssize_t)sizeof(m))
+    return box_make_error(err, errno, "sync: send message %d", type);
+  return 0;
+}
+
+int
+box_sync_recv(int fd, enum box_sync_e want, long long deadline_ms, box_error_t *err)
+{
+  struct box_sync_msg_s m;
+  struct pollfd pfd = { .fd = fd, .events = POLLIN };
+  ssize_t r;
+
+  for (;;)
+    {
+      long long left = deadline_ms - box_now_ms();
+      if (left <= 0)
+        return box_make_error(err, ETIMEDOUT, "sync: waiting for message %d", want);
+      r = poll(&pfd, 1, (int)(left > 1000 ? 1000 : left));
+      if (r < 0 && errno != EINTR)
+        return box_make_error(err, errno, "sync: poll");
+      if (r > 0)
+        break;
+    }
+  memset(&m, 0, sizeof(m));
+  r = TEMP_FAILURE_RETRY(recv(fd, &m, sizeof(m), 0));
+  if (r < 0)
+    return box_make_error(err, errno, "sync: receive");
+  if (r == 0)
+    return box_make_error(err, 0, "sync: peer exited before sending message %d", want);
+  if (r != (ssize_t)sizeof(m))
+    return box_make_error(err, 0, "sync: short message (%zd bytes)", r);
+  m.msg[sizeof(m.msg) - 1] = '\0';
+  if (m.type == BOX_SYNC_ERROR)
+    {
+      box_make_error(err, 0, "%s", m.msg);
+      (*err)->errnum = m.errnum;
+      return -1;
+    }
+  if (m.type != (int32_t)want)
+    return box_make_error(err, 0, "sync: unexpected message %d, want %d", m.type, want);
+  return 0;
+}
+
+/* Stage "box:init-ns": the bits that need nothing but the namespaces.  */
+static int
+init_namespaces(const struct box_init_args_s *a, box_error_t *err)
+{
+  const char *hostname = a->config->hostname;
+
+  prctl(PR_SET_NAME, "box:init-ns");
+  if (hostname && sethostname(hostname, strlen(hostname)) < 0)
+    return box_make_error(err, errno, "set hostname `%s`", hostname);
+  return 0;
+}
+
+/* Stage "box:init-rootfs": mounts and pivot_root.  The exec fifo lives on
+   the host and becomes unreachable by path after pivot_root, so an O_PATH
+   fd to it (and to its directory) is taken first.  */
+static int
+init_rootfs(const struct box_init_args_s *a, int *fifo_fd, int *dir_fd, box_error_t *err)
+{
+  cleanup_free char *fifo = xasprintf("%s/" BOX_EXEC_FIFO, a->state_dir);
+
+  prctl(PR_SET_NAME, "box:init-rootfs");
+  *fifo_fd = open(fifo, O_PATH | O_CLOEXEC);
+  if (*fifo_fd < 0)
+    return box_make_error(err, errno, "open exec fifo `%s`", fifo);
+  *dir_fd = open(a->state_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (*dir_fd < 0)
+    return box_make_error(err, errno, "open state dir `%s`", a->state_dir);
+  if (box_prepare_rootfs(a->config, a->rootfs, a->bundle, err) < 0)
+    return -1;
+  return box_pivot_root(a->rootfs, a->config->root_readonly, err);
+}
+
+/* Stage "box:init-user": cwd, umask, groups and ids (config.md "User").  */
+static int
+init_user(const struct box_process_s *p, box_error_t *err)
+{
+  prctl(PR_SET_NAME, "box:init-user");
+  umask(p->has_umask ? p->umask : 0022);
+  /* Like runc, create a missing cwd (as root, before dropping ids).  */
+  if (box_mkdir_p(p->cwd, 0755, err) < 0)
+    return box_error_wrap(err, "create cwd `%s`", p->cwd);
+  if (setgroups(p->n_additional_gids, p->additional_gids) < 0)
+    return box_make_error(err, errno, "setgroups");
+  if (setgid(p->gid) < 0)
+    return box_make_error(err, errno, "setgid %u", (unsigned)p->gid);
+  if (setuid(p->uid) < 0)
+    return box_make_error(err, errno, "setuid %u", (unsigned)p->uid);
+  /* Changing credentials clears the parent-death signal: set it again,
+     the parent is still waiting for READY.  */
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (chdir(p->cwd) < 0)
+    return box_make_error(err, errno, "chdir to cwd `%s`", p->cwd);
+  return 0;
+}
+
+/* 0 when path is a regular file we may execute, else an errno value.  */
+static int
+check_executable(const char *path)
+{
+  struct stat sb;
+
+  if (stat(path, &sb) < 0)
+    return errno;
+  if (!S_ISREG(sb.st_mode))
+    return S_ISDIR(sb.st_mode) ? EISDIR : EACCES;
+  return access(path, X_OK) < 0 ? errno : 0;
+}
+
+/* Resolve args[0] like execvp, but with PATH from process.env (the
+   container's, not box's), so a missing binary fails `create`, not `start`.  */
+static int
+resolve_executable(const struct box_process_s *p, char **out, box_error_t *err)
+{
+  const char *arg0 = p->args[0];
+  const char *path = DEFAULT_PATH;
+  cleanup_free char *copy = NULL;
+  char *dir, *save = NULL;
+  size_t i;
+
+  if (strchr(arg0, '/'))
+    {
+      int r = check_executable(arg0);
+      if (r)
+        return box_make_error(err, r, "executable `%s`", arg0);
+      *out = xstrdup(arg0);
+      return 0;
+    }
+  for (i = 0; i < p->n_env; i++)
+    if (strncmp(p->env[i], "PATH=", 5) == 0)
+      path = p->env[i] + 5;
+  copy = xstrdup(path);
+  for (dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save))
+    {
+      cleanup_free char *candidate = xasprintf("%s/%s", *dir ? dir : ".", arg0);
+      if (check_executable(candidate) == 0)
+        {
+          *out = steal_pointer(&candidate);
+          return 0;
+        }
+    }
+  return box_make_error(err, 0, "executable `%s` not found in $PATH", arg0);
+}
+
+/* Stage "box:init-handshake": tell the parent we are ready, wait until it
+   has recorded us, then drop the parent-death signal so the init outlives
+   `box create`.  */
+static int
+init_handshake(int sync_fd, box_error_t *err)
+{
+  prctl(PR_SET_NAME, "box:init-sync");
+  if (box_sync_send(sync_fd, BOX_SYNC_READY, 0, NULL, err) < 0
+      || box_sync_recv(sync_fd, BOX_SYNC_COMMIT, box_now_ms() + 60000, err) < 0)
+    return -1;
+  prctl(PR_SET_PDEATHSIG, 0);
+  return box_sync_send(sync_fd, BOX_SYNC_COMMIT_ACK, 0, NULL, err);
+}
+
+/* Stage "box:init-fifo": block until `start` opens the fifo for reading
+   (runtime.md: the user process runs only on start).  */
+static int
+init_wait_start(int fifo_fd, int dir_fd, box_error_t *err)
+{
+  cleanup_free char *proc = xasprintf("/proc/self/fd/%d", fifo_fd);
+  cleanup_close int fd = -1;
+
+  prctl(PR_SET_NAME, "box:init-fifo");
+  fd = open(proc, O_WRONLY | O_CLOEXEC);
+  /* Without a /proc mount in the container, reach the fifo through the
+     state directory fd instead.  */
+  if (fd < 0 && errno == ENOENT)
+    fd = openat(dir_fd, BOX_EXEC_FIFO, O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    return box_make_error(err, errno, "open exec fifo");
+  if (TEMP_FAILURE_RETRY(write(fd, "0", 1)) != 1)
+    return box_make_error(err, errno, "write exec fifo");
+  return 0;
+}
+
+/* The init is pid 1 of its pid namespace: the kernel drops signals sent to
+   it that it has no handler for (except SIGKILL/SIGSTOP from an ancestor
+   namespace).  Until execve resets them, handlers make `kill` work on a
+   created container, as with runc.  */
+static void
+on_signal(int sig)
+{
+  _exit(128 + sig);
+}
+
+static void
+init_catch_signals(void)
+{
+  static const int sigs[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM, SIGPIPE };
+  struct sigaction sa;
+  size_t i;
+
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = on_signal;
+  for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+    sigaction(sigs[i], &sa, NULL);
+}
+
+static void __attribute__((noreturn)) init_fail(int sync_fd, box_error_t *err)
+{
+  box_error_t ignored = NULL;
+  box_sync_send(sync_fd, BOX_SYNC_ERROR, (*err)->errnum, (*err)->msg, &ignored);
+  _exit(1);
+}
+
+static void __attribute__((noreturn)) init_main(const struct box_init_args_s *a)
+{
+  const struct box_process_s *p = a->config->process;
+  cleanup_close int fifo_fd = -1, dir_fd = -1;
+  cleanup_free char *exe = NULL;
+  box_error_t err = NULL;
+
+  /* If `box create` dies during setup, so does the half-made container.  */
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  close(a->parent_fd);
+  if (init_namespaces(a, &err) < 0 || init_rootfs(a, &fifo_fd, &dir_fd, &err) < 0 || init_user(p, &err) < 0
+      || resolve_executable(p, &exe, &err) < 0)
+    init_fail(a->sync_fd, &err);
+  if (init_handshake(a->sync_fd, &err) < 0)
+    _exit(1);
+  close(a->sync_fd);
+  init_catch_signals();
+  if (init_wait_start(fifo_fd, dir_fd, &err) < 0)
+    _exit(1);
+  /* A detached container must not hold the caller's pipes or our fds.  */
+  box_close_fds_from(3);
+  prctl(PR_SET_NAME, "box:init-exec");
+  execve(exe, p->args, p->env);
+  {
+    /* Past start nobody waits on the sync socket: stderr is all there is.  */
+    cleanup_free char *msg = xasprintf("box: exec `%s`: %s\n", exe, strerror(errno));
+    if (write(STDERR_FILENO, msg, strlen(msg)) < 0)
+      _exit(127);
+  }
+  _exit(127);
+}
+
+pid_t
+box_clone_init(const struct box_init_args_s *a, box_error_t *err)
+{
+  pid_t pid;
+
+  /* The raw syscall with a NULL stack behaves like fork(2) (the child
+     runs on a copy of our stack), and unlike unshare(CLONE_NEWPID) makes
+     the child itself pid 1 of the new pid namespace.  */
+  pid = (pid_t)syscall(SYS_clone, (unsigned long)a->config->clone_flags | SIGCHLD, NULL, NULL, NULL, NULL);
+  if (pid < 0)
+    return box_make_error(err, errno, "clone container init");
+  if (pid == 0)
+    init_main(a);
+  return pid;
+}
