@@ -91,13 +91,20 @@ requires() {
 # update_config JQ [JQ-ARGS...]: edit the bundle's config.json with jq.
 update_config() {
 	local tmp="$BUNDLE/config.json.tmp"
-	jq "$@" "$BUNDLE/config.json" >"$tmp"
+	# The config on stdin: after --args, jq takes every word as a positional value.
+	jq "$@" <"$BUNDLE/config.json" >"$tmp"
 	mv "$tmp" "$BUNDLE/config.json"
 }
 
-# set_args ARG...: process.args of the bundle's config.
+# set_args ARG...: process.args of the bundle's config. Each word goes in as its own
+# --arg (jq would read a word such as `-c` after --args as one of its own options).
 set_args() {
-	update_config '.process.args = $ARGS.positional' --args "$@"
+	local i jqargs=() list=()
+	for ((i = 1; i <= $#; i++)); do
+		jqargs+=(--arg "a$i" "${!i}")
+		list+=("\$a$i")
+	done
+	update_config "${jqargs[@]}" ".process.args = [$(IFS=,; echo "${list[*]}")]"
 }
 
 # new_id [PREFIX]: a container id unique to this run, remembered for teardown.

@@ -79,9 +79,19 @@ start_trapping() {
 }
 
 # bats test_tags=de-facto
-@test "kill [invalid signal fails, container untouched]" {
+@test "kill [unknown signal name fails, container untouched]" {
 	start_trapping
-	for sig in NOSUCHSIG 99999 -1 ''; do
+	for sig in NOSUCHSIG SIGNOPE; do
+		runtime ! kill "$id" "$sig"
+	done
+	assert_status "$id" running --pid-alive
+	[ ! -e "$BUNDLE/rootfs/signals" ] || fail "a signal was delivered: $(cat "$BUNDLE/rootfs/signals")"
+}
+
+# bats test_tags=de-facto
+@test "kill [invalid signal number fails, container untouched]" {
+	start_trapping
+	for sig in 99999 -1 65; do
 		runtime ! kill "$id" "$sig"
 	done
 	assert_status "$id" running --pid-alive

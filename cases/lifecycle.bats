@@ -62,9 +62,10 @@ load helpers.bash
 	start_container "$id"
 	wait_file "$BUNDLE/rootfs/ready"
 	pid=$(state_field "$id" pid)
-	# The process's root is the bundle's rootfs ...
-	[ "$(readlink "/proc/$pid/root")" = "$(realpath "$BUNDLE/rootfs")" ] ||
-		fail "root of pid $pid is $(readlink "/proc/$pid/root"), want $BUNDLE/rootfs"
+	# The process's root is the bundle's rootfs (after pivot_root the link reads
+	# "/", so compare the directories themselves) ...
+	[ "$(stat -L -c %d:%i "/proc/$pid/root/")" = "$(stat -c %d:%i "$BUNDLE/rootfs/")" ] ||
+		fail "root of pid $pid is not $BUNDLE/rootfs"
 	# ... and it lives in the namespaces the config asks for, not the host's.
 	for ns in pid mnt uts ipc net; do
 		[ "$(readlink "/proc/$pid/ns/$ns")" != "$(readlink "/proc/self/ns/$ns")" ] ||

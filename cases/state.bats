@@ -55,12 +55,9 @@ load helpers.bash
 @test "state [separate --root directories do not see each other]" {
 	id=$(new_id)
 	create_container "$id"
-	ROOT_A=$ROOT
-	ROOT=$T/root-b
-	runtime ! state "$id"
-	runtime ! kill "$id" KILL
-	runtime ! delete --force "$id"
-	ROOT=$ROOT_A
+	ROOT=$T/root-b runtime ! state "$id"
+	ROOT=$T/root-b runtime ! kill "$id" KILL
+	ROOT=$T/root-b runtime ! delete "$id"
 	assert_status "$id" created --pid-alive
 }
 
