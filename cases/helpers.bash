@@ -129,11 +129,24 @@ state_field() {
 
 # assert_status ID STATUS [STATE-CHECK OPTIONS...]: the runtime's state document for
 # ID is valid per the runtime-spec state schema, and has STATUS and the given fields.
+# While created or running, its pid must be the container's process: a live
+# process whose root directory is the bundle's rootfs.
 assert_status() {
-	local id=$1 want=$2
+	local id=$1 want=$2 pid bundle rootfs
 	shift 2
 	runtime -0 state "$id"
 	printf '%s\n' "$output" | "$OCITEST" state-check --id "$id" --status "$want" "$@" -
+	case "$want" in
+	created | running)
+		pid=$(jq -r .pid <<<"$output")
+		bundle=$(jq -r .bundle <<<"$output")
+		rootfs=$(jq -r .root.path "$bundle/config.json")
+		[[ "$rootfs" == /* ]] || rootfs=$bundle/$rootfs
+		# After pivot_root the /proc/PID/root link reads "/": compare the directories.
+		[ "$(stat -L -c %d:%i "/proc/$pid/root/" 2>&1)" = "$(stat -c %d:%i "$rootfs/")" ] ||
+			fail "state.pid $pid of \`$id\` is not a process in its rootfs $rootfs"
+		;;
+	esac
 }
 
 # wait_status ID STATUS [SECONDS]: poll `state` until STATUS (or `gone`), with a deadline.
