@@ -2,6 +2,7 @@
    runtime.md "Operations").  Status is derived, never stored (status.c).  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "container.h"
+#include "hooks.h"
 #include "linux.h"
 #include "log.h"
 #include "spec.h"
@@ -66,29 +68,71 @@ load_container(const box_context_t *ctx, char **dir, box_state_t **st, box_error
   return 0;
 }
 
+/* Everything create builds, handed from step to step and undone by
+   abort_create() when a step fails.  */
+struct create_s
+{
+  const box_context_t *ctx;
+  box_config_t *config;
+  char *bundle;  /* absolute */
+  char *rootfs;  /* absolute */
+  char *dir;     /* the state dir, once locked */
+  char *created; /* RFC 3339 */
+  char *raw;     /* config.json as read: kept in the state dir */
+  size_t raw_len;
+  pid_t pid;      /* the container init, once cloned */
+  int console_fd; /* connected --console-socket until the init has it */
+};
+
+static void
+create_release(struct create_s *c)
+{
+  box_config_free(c->config);
+  free(c->bundle);
+  free(c->rootfs);
+  free(c->dir);
+  free(c->created);
+  free(c->raw);
+  cleanup_closep(&c->console_fd);
+}
+
+/* process is required to create; a terminal needs a console socket to
+   send its master to, and a console socket a terminal (runc refuses both
+   mismatches too; box has no foreground tty of its own for `run`).  */
+static int
+check_process(const box_context_t *ctx, const box_config_t *config, box_error_t *err)
+{
+  if (config->process == NULL)
+    return box_make_error(err, 0, "config.json: `process`: required");
+  if (config->process->terminal && ctx->console_socket == NULL)
+    return box_make_error(err, 0, "process.terminal is true but no --console-socket was given");
+  if (!config->process->terminal && ctx->console_socket)
+    return box_make_error(err, 0, "--console-socket was given but process.terminal is false");
+  return 0;
+}
+
 /* config.json of the bundle, with the checks that need the bundle.  */
 static int
-load_bundle(const box_context_t *ctx, char **bundle, char **rootfs, box_config_t **config, box_error_t *err)
+load_bundle(struct create_s *c, box_error_t *err)
 {
   cleanup_free char *path = NULL, *root_path = NULL;
+  const box_context_t *ctx = c->ctx;
   struct stat sb;
 
-  if (box_realpath(ctx->bundle ? ctx->bundle : ".", bundle, err) < 0)
+  if (box_realpath(ctx->bundle ? ctx->bundle : ".", &c->bundle, err) < 0)
     return box_error_wrap(err, "bundle");
-  path = xasprintf("%s/config.json", *bundle);
-  if (box_config_load(path, config, err) < 0)
+  path = xasprintf("%s/config.json", c->bundle);
+  if (box_read_file(path, &c->raw, &c->raw_len, err) < 0)
+    return box_error_wrap(err, "config.json");
+  if (box_config_parse(c->raw, c->raw_len, &c->config, err) < 0 || check_process(ctx, c->config, err) < 0)
     return -1;
-  if ((*config)->process == NULL)
-    return box_make_error(err, 0, "config.json: `process`: required");
-  if (ctx->console_socket)
-    return box_make_error(err, 0, "--console-socket: a terminal (`process.terminal`) is not supported yet");
-  root_path = (*config)->root_path[0] == '/' ? xstrdup((*config)->root_path)
-                                             : xasprintf("%s/%s", *bundle, (*config)->root_path);
+  root_path = c->config->root_path[0] == '/' ? xstrdup(c->config->root_path)
+                                             : xasprintf("%s/%s", c->bundle, c->config->root_path);
   if (stat(root_path, &sb) < 0)
     return box_make_error(err, errno, "config.json: `root.path`: `%s`", root_path);
   if (!S_ISDIR(sb.st_mode))
     return box_make_error(err, 0, "config.json: `root.path`: `%s` is not a directory", root_path);
-  return box_realpath(root_path, rootfs, err);
+  return box_realpath(root_path, &c->rootfs, err);
 }
 
 static int
@@ -105,41 +149,73 @@ write_pid_file(const char *pid_file, pid_t pid, box_error_t *err)
   return 0;
 }
 
-static int
-record_state(const box_context_t *ctx, const box_config_t *config, const char *bundle, const char *rootfs,
-             const char *dir, pid_t pid, box_error_t *err)
+/* The state of the container being created, as the runtime-namespace
+   hooks get it (pid: the init's host pid, 0 once stopped).  */
+static char *
+create_hook_state(const struct create_s *c, enum box_status_e status)
 {
-  cleanup_free char *created = box_now_rfc3339();
-  cleanup_free char *config_path = xasprintf("%s/config.json", bundle);
+  box_state_t st = { .oci_version = (char *)BOX_OCI_VERSION,
+                     .id = (char *)c->ctx->id,
+                     .pid = c->pid,
+                     .bundle = c->bundle,
+                     .rootfs = c->rootfs,
+                     .created = c->created,
+                     .annotations = c->config->annotations };
+
+  return box_state_format_hook(&st, c->ctx->id, status);
+}
+
+static int
+record_state(const struct create_s *c, box_error_t *err)
+{
+  cleanup_free char *config_path = xasprintf("%s/config.json", c->bundle);
   box_state_t st;
   char state_char;
   int r;
 
   memset(&st, 0, sizeof(st));
-  r = box_proc_stat(pid, &state_char, &st.start_time, err);
+  r = box_proc_stat(c->pid, &state_char, &st.start_time, err);
   if (r < 0)
     return -1;
   if (r == 0)
-    return box_make_error(err, 0, "container init %d exited during create", (int)pid);
+    return box_make_error(err, 0, "container init %d exited during create", (int)c->pid);
   st.oci_version = (char *)BOX_OCI_VERSION;
-  st.id = (char *)ctx->id;
-  st.pid = pid;
-  st.bundle = (char *)bundle;
-  st.rootfs = (char *)rootfs;
-  st.created = created;
+  st.id = (char *)c->ctx->id;
+  st.pid = c->pid;
+  st.bundle = c->bundle;
+  st.rootfs = c->rootfs;
+  st.created = c->created;
   st.config_path = config_path;
-  st.annotations = config->annotations;
-  return box_state_write(dir, &st, err);
+  st.annotations = c->config->annotations;
+  return box_state_write(c->dir, &st, err);
 }
 
-/* Everything after the lock: fifo, clone, handshake, state.  On failure
-   the caller kills *pid (if set) and removes dir.  */
+/* runtime.md "Lifecycle" steps 3-4: prestart (deprecated, same point)
+   then createRuntime, in the runtime namespace, while the init waits
+   after its mounts (linux.c init_create_hooks).  Like runc: status
+   "creating", the init's host pid, cwd the bundle.  */
 static int
-spawn_init(const box_context_t *ctx, const box_config_t *config, const char *bundle, const char *rootfs,
-           const char *dir, pid_t *pid, box_error_t *err)
+run_create_runtime_hooks(const struct create_s *c, int fd, box_error_t *err)
 {
-  cleanup_free char *fifo = xasprintf("%s/" BOX_EXEC_FIFO, dir);
+  cleanup_free char *state = NULL;
+
+  if (box_sync_recv(fd, BOX_SYNC_HOOKS, box_now_ms() + SETUP_TIMEOUT_MS, err) < 0)
+    return -1;
+  state = create_hook_state(c, BOX_STATUS_CREATING);
+  if (box_hooks_run(c->config, BOX_HOOK_PRESTART, state, c->bundle, err) < 0
+      || box_hooks_run(c->config, BOX_HOOK_CREATE_RUNTIME, state, c->bundle, err) < 0)
+    return -1;
+  return box_sync_send(fd, BOX_SYNC_HOOKS_DONE, 0, NULL, err);
+}
+
+/* Everything after the lock: fifo, clone, hooks, handshake, state.  On
+   failure the caller runs abort_create().  */
+static int
+spawn_init(struct create_s *c, box_error_t *err)
+{
+  cleanup_free char *fifo = xasprintf("%s/" BOX_EXEC_FIFO, c->dir);
   cleanup_close int parent_fd = -1, child_fd = -1;
+  unsigned init_hooks = BOX_HOOK_MASK(BOX_HOOK_CREATE_CONTAINER);
   struct box_init_args_s args;
   int sv[2];
 
@@ -150,21 +226,27 @@ spawn_init(const box_context_t *ctx, const box_config_t *config, const char *bun
     return box_make_error(err, errno, "socketpair");
   parent_fd = sv[0];
   child_fd = sv[1];
-  args = (struct box_init_args_s){ .config = config,
-                                   .bundle = bundle,
-                                   .rootfs = rootfs,
-                                   .state_dir = dir,
+  args = (struct box_init_args_s){ .id = c->ctx->id,
+                                   .created = c->created,
+                                   .config = c->config,
+                                   .bundle = c->bundle,
+                                   .rootfs = c->rootfs,
+                                   .state_dir = c->dir,
                                    .sync_fd = child_fd,
-                                   .parent_fd = parent_fd };
-  *pid = box_clone_init(&args, err);
-  if (*pid < 0)
+                                   .parent_fd = parent_fd,
+                                   .console_fd = c->console_fd };
+  c->pid = box_clone_init(&args, err);
+  if (c->pid < 0)
     return -1;
   close(steal_fd(&child_fd));
-  box_log_debug("container init %d cloned, waiting for it to set up", (int)*pid);
-  if (box_sync_recv(parent_fd, BOX_SYNC_READY, box_now_ms() + SETUP_TIMEOUT_MS, err) < 0)
+  cleanup_closep(&c->console_fd); /* the init has its copy */
+  box_log_debug("container init %d cloned, waiting for it to set up", (int)c->pid);
+  if (run_create_runtime_hooks(c, parent_fd, err) < 0
+      || box_sync_recv(parent_fd, BOX_SYNC_READY, box_hooks_deadline(c->config, init_hooks, SETUP_TIMEOUT_MS),
+                       err)
+             < 0)
     return -1;
-  if (record_state(ctx, config, bundle, rootfs, dir, *pid, err) < 0
-      || write_pid_file(ctx->pid_file, *pid, err) < 0)
+  if (record_state(c, err) < 0 || write_pid_file(c->ctx->pid_file, c->pid, err) < 0)
     return -1;
   if (box_sync_send(parent_fd, BOX_SYNC_COMMIT, 0, NULL, err) < 0
       || box_sync_recv(parent_fd, BOX_SYNC_COMMIT_ACK, box_now_ms() + SETUP_TIMEOUT_MS, err) < 0)
@@ -173,49 +255,75 @@ spawn_init(const box_context_t *ctx, const box_config_t *config, const char *bun
 }
 
 /* Undo a failed create: nothing may be left behind (runtime.md: create
-   that fails MUST leave no container).  */
+   that fails MUST leave no container).  runtime.md "Lifecycle": a failing
+   prestart, createRuntime or createContainer hook continues the lifecycle
+   at step 12 (destroy), so poststop hooks run too (step 13), as in runc.  */
 static void
-abort_create(const box_context_t *ctx, pid_t pid, const char *dir)
+abort_create(struct create_s *c)
 {
+  cleanup_free char *state = NULL;
   box_error_t ignored = NULL;
 
-  if (pid > 0)
+  if (c->pid > 0)
     {
-      kill(pid, SIGKILL);
-      TEMP_FAILURE_RETRY(waitpid(pid, NULL, 0));
+      kill(c->pid, SIGKILL);
+      TEMP_FAILURE_RETRY(waitpid(c->pid, NULL, 0));
     }
-  box_rm_rf(dir, &ignored);
+  box_rm_rf(c->dir, &ignored);
   box_error_release(&ignored);
-  if (ctx->pid_file)
-    unlink(ctx->pid_file);
+  if (c->ctx->pid_file)
+    unlink(c->ctx->pid_file);
+  if (c->pid > 0 && c->config->hooks[BOX_HOOK_POSTSTOP].n > 0)
+    {
+      c->pid = 0;
+      state = create_hook_state(c, BOX_STATUS_STOPPED);
+      box_hooks_run_warn(c->config, BOX_HOOK_POSTSTOP, state, c->bundle);
+    }
+}
+
+/* After the lock: keep the validated config for start and delete, and
+   connect to the console socket (its path is the host's, so here).  */
+static int
+prepare_state_dir(struct create_s *c, box_error_t *err)
+{
+  cleanup_free char *copy = xasprintf("%s/" BOX_CONFIG_COPY, c->dir);
+
+  if (box_write_file_atomic(copy, c->raw, c->raw_len, 0600, err) < 0)
+    return -1;
+  if (c->ctx->console_socket)
+    {
+      c->console_fd = box_console_connect(c->ctx->console_socket, err);
+      if (c->console_fd < 0)
+        return -1;
+    }
+  return 0;
 }
 
 static int
 do_create(const box_context_t *ctx, struct created_s *out, box_error_t *err)
 {
-  cleanup_free char *bundle = NULL, *rootfs = NULL, *dir = NULL;
-  cleanup_config box_config_t *config = NULL;
-  pid_t pid = -1;
+  __attribute__((cleanup(create_release))) struct create_s c = { .ctx = ctx, .pid = -1, .console_fd = -1 };
 
   if (box_validate_id(ctx->id, err) < 0)
     return -1;
-  if (ensure_root(ctx->root, err) < 0 || load_bundle(ctx, &bundle, &rootfs, &config, err) < 0)
+  if (ensure_root(ctx->root, err) < 0 || load_bundle(&c, err) < 0)
     return box_error_wrap(err, "create container `%s`", ctx->id);
-  dir = box_state_dir(ctx->root, ctx->id);
+  c.dir = box_state_dir(ctx->root, ctx->id);
   /* mkdir is the create lock: of two concurrent creates exactly one wins.  */
-  if (mkdir(dir, 0700) < 0)
+  if (mkdir(c.dir, 0700) < 0)
     {
       if (errno == EEXIST)
         return box_make_error(err, 0, "container `%s` already exists", ctx->id);
-      return box_make_error(err, errno, "create container `%s`: mkdir `%s`", ctx->id, dir);
+      return box_make_error(err, errno, "create container `%s`: mkdir `%s`", ctx->id, c.dir);
     }
-  if (spawn_init(ctx, config, bundle, rootfs, dir, &pid, err) < 0)
+  c.created = box_now_rfc3339();
+  if (prepare_state_dir(&c, err) < 0 || spawn_init(&c, err) < 0)
     {
-      abort_create(ctx, pid, dir);
+      abort_create(&c);
       return box_error_wrap(err, "create container `%s`", ctx->id);
     }
-  out->pid = pid;
-  out->dir = steal_pointer(&dir);
+  out->pid = c.pid;
+  out->dir = steal_pointer(&c.dir);
   return 0;
 }
 
@@ -230,111 +338,11 @@ box_container_create(const box_context_t *ctx, box_error_t *err)
   return 0;
 }
 
-/* Release the init blocked on the fifo.  The pidfd makes this safe
-   against an init that died: poll wakes up on its exit instead of hanging.  */
-static int
-release_init(const char *dir, const box_state_t *st, box_error_t *err)
-{
-  cleanup_free char *fifo = xasprintf("%s/" BOX_EXEC_FIFO, dir);
-  cleanup_close int fd = -1, pidfd = -1;
-  long long deadline = box_now_ms() + START_TIMEOUT_MS;
-  char byte;
-  int r;
-
-  fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0)
-    return box_make_error(err, errno, "open exec fifo `%s`", fifo);
-  r = box_pidfd_open_checked(st->pid, st->start_time, &pidfd, err);
-  if (r <= 0)
-    return r < 0 ? -1 : box_make_error(err, 0, "container init %d has exited", (int)st->pid);
-  for (;;)
-    {
-      struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
-      long long left = deadline - box_now_ms();
-
-      if (left <= 0)
-        return box_make_error(err, ETIMEDOUT, "wait for container init on the exec fifo");
-      if (poll(pfd, 2, (int)left) < 0 && errno != EINTR)
-        return box_make_error(err, errno, "poll exec fifo");
-      if (pfd[0].revents & (POLLIN | POLLHUP))
-        break;
-      if (pfd[1].revents & POLLIN)
-        return box_make_error(err, 0, "container init %d has exited", (int)st->pid);
-    }
-  r = (int)TEMP_FAILURE_RETRY(read(fd, &byte, 1));
-  if (r < 0)
-    return box_make_error(err, errno, "read exec fifo");
-  /* EOF: a concurrent start took the byte first.  */
-  if (r == 0)
-    return box_make_error(err, 0, "container was started concurrently");
-  if (unlink(fifo) < 0 && errno != ENOENT)
-    return box_make_error(err, errno, "remove exec fifo `%s`", fifo);
-  return 0;
-}
-
-int
-box_container_start(const box_context_t *ctx, box_error_t *err)
-{
-  cleanup_free char *dir = NULL;
-  cleanup_state box_state_t *st = NULL;
-  enum box_status_e status;
-
-  if (load_container(ctx, &dir, &st, err) < 0)
-    return -1;
-  status = box_status_derive(dir, st);
-  if (status != BOX_STATUS_CREATED)
-    return box_make_error(err, 0, "cannot start container `%s`: status is %s, want created", ctx->id,
-                          box_status_name(status));
-  if (release_init(dir, st, err) < 0)
-    return box_error_wrap(err, "start container `%s`", ctx->id);
-  return 0;
-}
-
-int
-box_container_state(const box_context_t *ctx, char **out, box_error_t *err)
-{
-  cleanup_free char *dir = NULL;
-  cleanup_state box_state_t *st = NULL;
-
-  if (load_container(ctx, &dir, &st, err) < 0)
-    return -1;
-  *out = box_state_format(st, ctx->id, box_status_derive(dir, st));
-  return 0;
-}
-
 static int
 send_signal(int pidfd, int sig, box_error_t *err)
 {
   if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
     return box_make_error(err, errno, "send signal %d", sig);
-  return 0;
-}
-
-int
-box_container_kill(const box_context_t *ctx, const char *signal_name, box_error_t *err)
-{
-  cleanup_free char *dir = NULL;
-  cleanup_state box_state_t *st = NULL;
-  cleanup_close int pidfd = -1;
-  enum box_status_e status;
-  int sig, r;
-
-  if (box_parse_signal(signal_name ? signal_name : "TERM", &sig, err) < 0)
-    return box_error_wrap(err, "kill container `%s`", ctx->id);
-  if (load_container(ctx, &dir, &st, err) < 0)
-    return -1;
-  /* runtime.md "kill": MUST error unless created or running.  */
-  status = box_status_derive(dir, st);
-  if (status != BOX_STATUS_CREATED && status != BOX_STATUS_RUNNING)
-    return box_make_error(err, 0, "container `%s` is not running (status is %s)", ctx->id,
-                          box_status_name(status));
-  /* The pidfd, checked against the start time, guarantees a recycled pid
-     is never signalled.  */
-  r = box_pidfd_open_checked(st->pid, st->start_time, &pidfd, err);
-  if (r == 0)
-    return box_make_error(err, 0, "container `%s` is not running (status is stopped)", ctx->id);
-  if (r < 0 || send_signal(pidfd, sig, err) < 0)
-    return box_error_wrap(err, "kill container `%s`", ctx->id);
   return 0;
 }
 
@@ -367,11 +375,196 @@ kill_and_wait(const box_state_t *st, box_error_t *err)
     }
 }
 
+/* The config create kept in the state dir; *config stays NULL without one
+   (a state dir from before hooks existed).  */
+static int
+load_saved_config(const char *dir, box_config_t **config, box_error_t *err)
+{
+  cleanup_free char *path = xasprintf("%s/" BOX_CONFIG_COPY, dir);
+
+  *config = NULL;
+  if (access(path, F_OK) < 0 && errno == ENOENT)
+    return 0;
+  return box_config_load(path, config, err);
+}
+
+/* Wait until the init has answered on the fifo (or closed it), or exited.
+   The pidfd makes this safe against an init that died: poll wakes up on
+   its exit instead of hanging.  */
+static int
+wait_fifo(int fd, int pidfd, pid_t pid, long long deadline, box_error_t *err)
+{
+  for (;;)
+    {
+      struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
+      long long left = deadline == LLONG_MAX ? -1 : deadline - box_now_ms();
+
+      if (deadline != LLONG_MAX && left <= 0)
+        return box_make_error(err, ETIMEDOUT, "wait for container init on the exec fifo");
+      if (poll(pfd, 2, left > INT_MAX ? INT_MAX : (int)left) < 0 && errno != EINTR)
+        return box_make_error(err, errno, "poll exec fifo");
+      /* The answer first: an init that wrote why it failed has exited.  */
+      if (pfd[0].revents & (POLLIN | POLLHUP))
+        return 0;
+      if (pfd[1].revents & POLLIN)
+        return box_make_error(err, 0, "container init %d has exited", (int)pid);
+    }
+}
+
+/* The init's answer (linux.c init_wait_start): "0" to go on, "E" and the
+   error of a failed startContainer hook (returns 1), EOF when a
+   concurrent start took the answer first.  */
+static int
+read_start_answer(int fd, box_error_t *err)
+{
+  char buf[PIPE_BUF + 1];
+  ssize_t r;
+
+  r = TEMP_FAILURE_RETRY(read(fd, buf, PIPE_BUF));
+  if (r < 0)
+    return box_make_error(err, errno, "read exec fifo");
+  if (r == 0)
+    return box_make_error(err, 0, "container was started concurrently");
+  buf[r] = '\0';
+  if (buf[0] != 'E')
+    return 0;
+  box_make_error(err, 0, "%s", buf + 1);
+  return 1;
+}
+
+/* Release the init blocked on the fifo and wait for its startContainer
+   hooks.  When one fails, runtime.md "Lifecycle" step 7 stops the
+   container: like runc it is killed (and so stopped), process.args never
+   runs.  */
+static int
+release_init(const char *dir, const box_state_t *st, const box_config_t *config, box_error_t *err)
+{
+  cleanup_free char *fifo = xasprintf("%s/" BOX_EXEC_FIFO, dir);
+  cleanup_close int fd = -1, pidfd = -1;
+  unsigned start_hooks = BOX_HOOK_MASK(BOX_HOOK_START_CONTAINER);
+  long long deadline
+      = config ? box_hooks_deadline(config, start_hooks, START_TIMEOUT_MS) : box_now_ms() + START_TIMEOUT_MS;
+  box_error_t ignored = NULL;
+  int r;
+
+  fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0)
+    return box_make_error(err, errno, "open exec fifo `%s`", fifo);
+  r = box_pidfd_open_checked(st->pid, st->start_time, &pidfd, err);
+  if (r <= 0)
+    return r < 0 ? -1 : box_make_error(err, 0, "container init %d has exited", (int)st->pid);
+  if (wait_fifo(fd, pidfd, st->pid, deadline, err) < 0)
+    return -1;
+  r = read_start_answer(fd, err);
+  if (r < 0)
+    return -1;
+  if (r > 0 && kill_and_wait(st, &ignored) < 0)
+    box_error_release(&ignored);
+  if (unlink(fifo) < 0 && errno != ENOENT && r == 0)
+    return box_make_error(err, errno, "remove exec fifo `%s`", fifo);
+  return r > 0 ? -1 : 0;
+}
+
+/* runtime.md "Lifecycle" step 9: after the user process has started and
+   before start returns, in the runtime namespace; a failure is a warning.
+   runc 1.1 runs them during create with status "created" (a bug fixed
+   in runc 1.2); box derives the status now: "running" unless the process
+   has already exited, as crun reports.  */
+static void
+run_poststart(const box_context_t *ctx, const char *dir, const box_state_t *st, const box_config_t *config)
+{
+  cleanup_free char *state = NULL;
+
+  if (config == NULL || config->hooks[BOX_HOOK_POSTSTART].n == 0)
+    return;
+  state = box_state_format_hook(st, ctx->id, box_status_derive(dir, st));
+  box_hooks_run_warn(config, BOX_HOOK_POSTSTART, state, st->bundle);
+}
+
 int
-box_container_delete(const box_context_t *ctx, box_error_t *err)
+box_container_start(const box_context_t *ctx, box_error_t *err)
 {
   cleanup_free char *dir = NULL;
   cleanup_state box_state_t *st = NULL;
+  cleanup_config box_config_t *config = NULL;
+  enum box_status_e status;
+
+  if (load_container(ctx, &dir, &st, err) < 0)
+    return -1;
+  status = box_status_derive(dir, st);
+  if (status != BOX_STATUS_CREATED)
+    return box_make_error(err, 0, "cannot start container `%s`: status is %s, want created", ctx->id,
+                          box_status_name(status));
+  if (load_saved_config(dir, &config, err) < 0 || release_init(dir, st, config, err) < 0)
+    return box_error_wrap(err, "start container `%s`", ctx->id);
+  run_poststart(ctx, dir, st, config);
+  return 0;
+}
+
+int
+box_container_state(const box_context_t *ctx, char **out, box_error_t *err)
+{
+  cleanup_free char *dir = NULL;
+  cleanup_state box_state_t *st = NULL;
+
+  if (load_container(ctx, &dir, &st, err) < 0)
+    return -1;
+  *out = box_state_format(st, ctx->id, box_status_derive(dir, st));
+  return 0;
+}
+
+int
+box_container_kill(const box_context_t *ctx, const char *signal_name, box_error_t *err)
+{
+  cleanup_free char *dir = NULL;
+  cleanup_state box_state_t *st = NULL;
+  cleanup_close int pidfd = -1;
+  enum box_status_e status;
+  int sig, r;
+
+  if (box_parse_signal(signal_name ? signal_name : "TERM", &sig, err) < 0)
+    return box_error_wrap(err, "kill container `%s`", ctx->id);
+  if (load_container(ctx, &dir, &st, err) < 0)
+    return -1;
+  /* runtime.md "kill": MUST error unless created or running.  */
+  status = box_status_derive(dir, st);
+  if (status != BOX_STATUS_CREATED && status != BOX_STATUS_RUNNING)
+    return box_make_error(err, 0, "container `%s` is not running (status is %s)", ctx->id,
+                          box_status_name(status));
+  /* The pidfd, checked against the start time, guarantees a recycled pid
+     is never signalled.  */
+  r = box_pidfd_open_checked(st->pid, st->start_time, &pidfd, err);
+  if (r == 0)
+    return box_make_error(err, 0, "container `%s` is not running (status is stopped)", ctx->id);
+  if (r < 0 || send_signal(pidfd, sig, err) < 0)
+    return box_error_wrap(err, "kill container `%s`", ctx->id);
+  return 0;
+}
+
+/* runtime.md "Lifecycle" step 13: poststop hooks run after the container
+   is deleted (so after its state dir is gone, as in runc), in the runtime
+   namespace, and a failure is only a warning; so is a config that can no
+   longer be read.  */
+static box_config_t *
+load_poststop_config(const box_context_t *ctx, const char *dir)
+{
+  box_config_t *config = NULL;
+  box_error_t err = NULL;
+
+  if (load_saved_config(dir, &config, &err) < 0)
+    {
+      box_log_warning("delete container `%s`: poststop hooks not run: %s", ctx->id, err->msg);
+      box_error_release(&err);
+    }
+  return config;
+}
+
+int
+box_container_delete(const box_context_t *ctx, box_error_t *err)
+{
+  cleanup_free char *dir = NULL, *state = NULL;
+  cleanup_state box_state_t *st = NULL;
+  cleanup_config box_config_t *config = NULL;
   enum box_status_e status;
 
   if (box_validate_id(ctx->id, err) < 0)
@@ -398,8 +591,16 @@ box_container_delete(const box_context_t *ctx, box_error_t *err)
                           ctx->id, box_status_name(status));
   if (status != BOX_STATUS_STOPPED && st && kill_and_wait(st, err) < 0)
     return box_error_wrap(err, "delete container `%s`", ctx->id);
+  /* The hooks outlive the state dir: take them before removing it.  */
+  if (st)
+    config = load_poststop_config(ctx, dir);
   if (box_rm_rf(dir, err) < 0)
     return box_error_wrap(err, "delete container `%s`", ctx->id);
+  if (config && config->hooks[BOX_HOOK_POSTSTOP].n > 0)
+    {
+      state = box_state_format_hook(st, ctx->id, BOX_STATUS_STOPPED);
+      box_hooks_run_warn(config, BOX_HOOK_POSTSTOP, state, st->bundle);
+    }
   return 0;
 }
 

@@ -16,7 +16,7 @@ struct box_context_s
   const char *id;             /* container id, validated by each operation */
   const char *bundle;         /* NULL: current directory */
   const char *pid_file;       /* NULL: none */
-  const char *console_socket; /* NULL: none; not supported yet */
+  const char *console_socket; /* NULL: none; receives the pty master (process.terminal) */
   bool detach;                /* run --detach */
   bool keep;                  /* run --keep */
   bool force;                 /* delete --force */

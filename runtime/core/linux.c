@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -16,10 +17,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "hooks.h"
 #include "linux.h"
 #include "status.h"
 #include "utils.h"
 
+#define SYNC_TIMEOUT_MS 60000 /* the parent answers within this (plus its hooks' time) */
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 struct box_sync_msg_s
@@ -94,11 +97,11 @@ init_namespaces(const struct box_init_args_s *a, box_error_t *err)
   return 0;
 }
 
-/* Stage "box:init-rootfs": mounts and pivot_root.  The exec fifo lives on
+/* Stage "box:init-rootfs": the config's mounts.  The exec fifo lives on
    the host and becomes unreachable by path after pivot_root, so an O_PATH
    fd to it (and to its directory) is taken first.  */
 static int
-init_rootfs(const struct box_init_args_s *a, int *fifo_fd, int *dir_fd, box_error_t *err)
+init_mounts(const struct box_init_args_s *a, int *fifo_fd, int *dir_fd, box_error_t *err)
 {
   cleanup_free char *fifo = xasprintf("%s/" BOX_EXEC_FIFO, a->state_dir);
 
@@ -109,9 +112,64 @@ init_rootfs(const struct box_init_args_s *a, int *fifo_fd, int *dir_fd, box_erro
   *dir_fd = open(a->state_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (*dir_fd < 0)
     return box_make_error(err, errno, "open state dir `%s`", a->state_dir);
-  if (box_prepare_rootfs(a->config, a->rootfs, a->bundle, err) < 0)
+  return box_prepare_rootfs(a->config, a->rootfs, a->bundle, err);
+}
+
+/* The state a hook run by the init gets.  runtime-spec state.md (since
+   v1.1; v1.0.2 said only "as seen by the host"): "For hooks executed in
+   the container namespace, it is the pid as seen by the container", so
+   getpid(): 1 with a new pid namespace, which is also what runc sends.  */
+static char *
+init_state(const struct box_init_args_s *a, enum box_status_e status)
+{
+  box_state_t st = { .oci_version = (char *)BOX_OCI_VERSION,
+                     .id = (char *)a->id,
+                     .pid = getpid(),
+                     .bundle = (char *)a->bundle,
+                     .rootfs = (char *)a->rootfs,
+                     .created = (char *)a->created,
+                     .annotations = a->config->annotations };
+
+  return box_state_format_hook(&st, a->id, status);
+}
+
+/* Stage "box:init-hooks", after the mounts and before pivot_root, like
+   runc: the parent runs prestart and createRuntime in the runtime
+   namespace while we wait (config.md: "after the runtime environment has
+   been created ... before pivot_root"), then we run createContainer in
+   the container namespace, where the host's paths still resolve.  */
+static int
+init_create_hooks(const struct box_init_args_s *a, box_error_t *err)
+{
+  unsigned parent_hooks = BOX_HOOK_MASK(BOX_HOOK_PRESTART) | BOX_HOOK_MASK(BOX_HOOK_CREATE_RUNTIME);
+  cleanup_free char *state = NULL;
+
+  prctl(PR_SET_NAME, "box:init-hooks");
+  if (box_sync_send(a->sync_fd, BOX_SYNC_HOOKS, 0, NULL, err) < 0
+      || box_sync_recv(a->sync_fd, BOX_SYNC_HOOKS_DONE,
+                       box_hooks_deadline(a->config, parent_hooks, SYNC_TIMEOUT_MS), err)
+             < 0)
     return -1;
-  return box_pivot_root(a->rootfs, a->config->root_readonly, err);
+  if (a->config->hooks[BOX_HOOK_CREATE_CONTAINER].n == 0)
+    return 0;
+  state = init_state(a, BOX_STATUS_CREATING);
+  return box_hooks_run(a->config, BOX_HOOK_CREATE_CONTAINER, state, a->rootfs, err);
+}
+
+/* Stage "box:init-tty": after pivot_root, so the pty is the container's.  */
+static int
+init_terminal(const struct box_init_args_s *a, box_error_t *err)
+{
+  int r;
+
+  if (!a->config->process->terminal)
+    return 0;
+  prctl(PR_SET_NAME, "box:init-tty");
+  if (a->console_fd < 0)
+    return box_make_error(err, 0, "process.terminal is true but no --console-socket was given");
+  r = box_setup_terminal(a->config, a->console_fd, err);
+  close(a->console_fd);
+  return r;
 }
 
 /* Stage "box:init-user": cwd, umask, groups and ids (config.md "User").  */
@@ -193,16 +251,35 @@ init_handshake(int sync_fd, box_error_t *err)
 {
   prctl(PR_SET_NAME, "box:init-sync");
   if (box_sync_send(sync_fd, BOX_SYNC_READY, 0, NULL, err) < 0
-      || box_sync_recv(sync_fd, BOX_SYNC_COMMIT, box_now_ms() + 60000, err) < 0)
+      || box_sync_recv(sync_fd, BOX_SYNC_COMMIT, box_now_ms() + SYNC_TIMEOUT_MS, err) < 0)
     return -1;
   prctl(PR_SET_PDEATHSIG, 0);
   return box_sync_send(sync_fd, BOX_SYNC_COMMIT_ACK, 0, NULL, err);
 }
 
-/* Stage "box:init-fifo": block until `start` opens the fifo for reading
-   (runtime.md: the user process runs only on start).  */
+/* startContainer hooks: in the container namespace, after pivot_root, so
+   their path resolves in the container (config.md); status "created"
+   (runc).  Returns 0, or -1 with err naming the failing hook.  */
 static int
-init_wait_start(int fifo_fd, int dir_fd, box_error_t *err)
+init_start_hooks(const struct box_init_args_s *a, box_error_t *err)
+{
+  cleanup_free char *state = NULL;
+
+  if (a->config->hooks[BOX_HOOK_START_CONTAINER].n == 0)
+    return 0;
+  prctl(PR_SET_NAME, "box:init-start");
+  state = init_state(a, BOX_STATUS_CREATED);
+  return box_hooks_run(a->config, BOX_HOOK_START_CONTAINER, state, "/", err);
+}
+
+/* Stage "box:init-fifo": block until `start` opens the fifo for reading
+   (runtime.md: the user process runs only on start), run the
+   startContainer hooks, and tell `start` on the fifo how they went: "0",
+   or "E" and the error, in one write (atomic up to PIPE_BUF).  runc runs
+   them after its fifo handshake, so `runc start` succeeds even when one
+   fails; runtime.md "Lifecycle" step 7 wants an error, so start gets one.  */
+static int
+init_wait_start(const struct box_init_args_s *a, int fifo_fd, int dir_fd, box_error_t *err)
 {
   cleanup_free char *proc = xasprintf("/proc/self/fd/%d", fifo_fd);
   cleanup_close int fd = -1;
@@ -215,6 +292,14 @@ init_wait_start(int fifo_fd, int dir_fd, box_error_t *err)
     fd = openat(dir_fd, BOX_EXEC_FIFO, O_WRONLY | O_CLOEXEC);
   if (fd < 0)
     return box_make_error(err, errno, "open exec fifo");
+  if (init_start_hooks(a, err) < 0)
+    {
+      cleanup_free char *msg = xasprintf("E%.*s", PIPE_BUF - 2, (*err)->msg);
+      /* If this write fails, start sees EOF and the init gone instead.  */
+      ssize_t ignored = write(fd, msg, strlen(msg));
+      (void)ignored;
+      return -1;
+    }
   if (TEMP_FAILURE_RETRY(write(fd, "0", 1)) != 1)
     return box_make_error(err, errno, "write exec fifo");
   return 0;
@@ -260,14 +345,15 @@ static void __attribute__((noreturn)) init_main(const struct box_init_args_s *a)
   /* If `box create` dies during setup, so does the half-made container.  */
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   close(a->parent_fd);
-  if (init_namespaces(a, &err) < 0 || init_rootfs(a, &fifo_fd, &dir_fd, &err) < 0 || init_user(p, &err) < 0
-      || resolve_executable(p, &exe, &err) < 0)
+  if (init_namespaces(a, &err) < 0 || init_mounts(a, &fifo_fd, &dir_fd, &err) < 0
+      || init_create_hooks(a, &err) < 0 || box_pivot_root(a->rootfs, a->config->root_readonly, &err) < 0
+      || init_terminal(a, &err) < 0 || init_user(p, &err) < 0 || resolve_executable(p, &exe, &err) < 0)
     init_fail(a->sync_fd, &err);
   if (init_handshake(a->sync_fd, &err) < 0)
     _exit(1);
   close(a->sync_fd);
   init_catch_signals();
-  if (init_wait_start(fifo_fd, dir_fd, &err) < 0)
+  if (init_wait_start(a, fifo_fd, dir_fd, &err) < 0)
     _exit(1);
   /* A detached container must not hold the caller's pipes or our fds.  */
   box_close_fds_from(3);

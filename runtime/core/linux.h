@@ -17,16 +17,21 @@ enum box_sync_e
   BOX_SYNC_COMMIT,       /* parent -> child: state.json written, go on */
   BOX_SYNC_COMMIT_ACK,   /* child -> parent: parent-death signal cleared */
   BOX_SYNC_ERROR,        /* child -> parent: {errno, message}, child exits */
+  BOX_SYNC_HOOKS,        /* child -> parent: mounts done, run prestart + createRuntime */
+  BOX_SYNC_HOOKS_DONE,   /* parent -> child: they succeeded, go on to createContainer */
 };
 
 struct box_init_args_s
 {
+  const char *id;
+  const char *created; /* RFC 3339, for the state the init's hooks get */
   const box_config_t *config;
   const char *bundle;    /* absolute */
   const char *rootfs;    /* absolute, host view */
   const char *state_dir; /* absolute, host view; holds exec.fifo */
   int sync_fd;           /* child's end of the socketpair */
   int parent_fd;         /* parent's end, closed in the child */
+  int console_fd;        /* connected --console-socket, or -1 */
 };
 
 /* Clone the container init into the namespaces of args->config.  Returns
@@ -54,5 +59,18 @@ int box_prepare_rootfs(const box_config_t *config, const char *rootfs, const cha
 
 /* pivot_root into rootfs and detach the old root; then root.readonly.  */
 int box_pivot_root(const char *rootfs, bool readonly, box_error_t *err);
+
+/* true when the config mounts a fresh filesystem on /dev, which box then
+   fills with the default devices (and /dev/console for a terminal).  */
+bool box_has_fresh_dev(const box_config_t *config);
+
+/* terminal.c, in the parent: connect to the --console-socket (a path in
+   the host's mount namespace, so before clone).  Returns the fd or -1.  */
+int box_console_connect(const char *path, box_error_t *err);
+
+/* terminal.c, in the init after pivot_root: allocate a pty in the
+   container's devpts, make its slave our controlling terminal and stdio,
+   send the master over console_fd (runc's protocol).  */
+int box_setup_terminal(const box_config_t *config, int console_fd, box_error_t *err);
 
 #endif

@@ -82,3 +82,22 @@ box_log_error(const char *msg)
   if (log_fd >= 0)
     log_line("error", msg);
 }
+
+void
+box_log_warning(const char *fmt, ...)
+{
+  cleanup_free char *msg = NULL, *line = NULL;
+  va_list ap;
+
+  va_start(ap, fmt);
+  if (vasprintf(&msg, fmt, ap) < 0)
+    msg = NULL;
+  va_end(ap);
+  if (msg == NULL)
+    return;
+  line = xasprintf("box: warning: %s\n", msg);
+  if (write(STDERR_FILENO, line, strlen(line)) < 0)
+    return;
+  if (log_fd >= 0)
+    log_line("warning", msg);
+}

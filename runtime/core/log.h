@@ -18,6 +18,11 @@ int box_log_init(const char *path, const char *format, int debug, box_error_t *e
 /* Debug line: written to the log file when --debug, else to stderr when --debug.  */
 void box_log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Warning: the operation goes on (a failing poststart or poststop hook,
+   config.md).  Printed to stderr as "box: warning: ..." and written to the
+   log file.  */
+void box_log_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Error line: written to the log file only (main prints stderr itself).  */
 void box_log_error(const char *msg);
 

@@ -228,8 +228,8 @@ setup_devices(const char *rootfs, box_error_t *err)
 
 /* /dev gets the default devices only when the config mounts a fresh
    filesystem there: box does not write device files into a user's rootfs.  */
-static bool
-has_fresh_dev(const box_config_t *config)
+bool
+box_has_fresh_dev(const box_config_t *config)
 {
   size_t i;
   for (i = 0; i < config->n_mounts; i++)
@@ -255,7 +255,7 @@ box_prepare_rootfs(const box_config_t *config, const char *rootfs, const char *b
   for (i = 0; i < config->n_mounts; i++)
     if (do_one_mount(&config->mounts[i], rootfs, bundle, err) < 0)
       return -1;
-  if (has_fresh_dev(config))
+  if (box_has_fresh_dev(config))
     return setup_devices(rootfs, err);
   return 0;
 }

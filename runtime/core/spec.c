@@ -13,9 +13,9 @@
 
 /* Fields box accepts but does not implement yet: ignored with a debug line
    so a config written for runc still runs (a later issue implements them).  */
-static const char *const ignored_process[]
-    = { "capabilities", "rlimits",     "noNewPrivileges", "apparmorProfile",
-        "selinuxLabel", "oomScoreAdj", "consoleSize",     NULL };
+static const char *const ignored_process[] = {
+  "capabilities", "rlimits", "noNewPrivileges", "apparmorProfile", "selinuxLabel", "oomScoreAdj", NULL
+};
 static const char *const ignored_linux[]
     = { "resources", "cgroupsPath", "maskedPaths", "readonlyPaths",     "seccomp",    "devices",
         "sysctl",    "uidMappings", "gidMappings", "rootfsPropagation", "mountLabel", "personality",
@@ -136,6 +136,31 @@ parse_env(json_t *env, struct box_process_s *p, box_error_t *err)
   return 0;
 }
 
+/* config.md "Process": consoleSize {height, width}, both uint, REQUIRED
+   inside the object.  Applied only with a terminal.  */
+static int
+parse_console_size(json_t *size, struct box_process_s *p, box_error_t *err)
+{
+  static const char *const keys[] = { "height", "width" };
+  unsigned short *dest[] = { &p->console_height, &p->console_width };
+  size_t i;
+
+  if (size == NULL)
+    return 0;
+  if (!json_is_object(size))
+    return cfg_error(err, "process.consoleSize", "must be an object");
+  for (i = 0; i < 2; i++)
+    {
+      json_t *v = json_object_get(size, keys[i]);
+      if (v == NULL || !json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 0xffff)
+        return box_make_error(
+            err, 0, "config.json: `process.consoleSize.%s`: must be an integer from 0 to 65535", keys[i]);
+      *dest[i] = (unsigned short)json_integer_value(v);
+    }
+  p->has_console_size = true;
+  return 0;
+}
+
 static int
 parse_process(json_t *proc, box_config_t *c, box_error_t *err)
 {
@@ -152,8 +177,8 @@ parse_process(json_t *proc, box_config_t *c, box_error_t *err)
   if (term && !json_is_boolean(term))
     return cfg_error(err, "process.terminal", "must be a boolean");
   p->terminal = json_is_true(term);
-  if (p->terminal)
-    return cfg_error(err, "process.terminal", "a terminal (console socket) is not supported yet");
+  if (parse_console_size(json_object_get(proc, "consoleSize"), p, err) < 0)
+    return -1;
 
   args = json_object_get(proc, "args");
   if (args == NULL || !json_is_array(args) || json_array_size(args) == 0
@@ -343,6 +368,92 @@ parse_annotations(json_t *ann, box_config_t *c, box_error_t *err)
   return 0;
 }
 
+static const char *const hook_kind_names[BOX_HOOK_KINDS]
+    = { "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop" };
+
+const char *
+box_hook_kind_name(enum box_hook_kind_e kind)
+{
+  return kind < BOX_HOOK_KINDS ? hook_kind_names[kind] : "unknown";
+}
+
+static bool
+is_hook_kind(const char *key)
+{
+  size_t k;
+  for (k = 0; k < BOX_HOOK_KINDS; k++)
+    if (strcmp(key, hook_kind_names[k]) == 0)
+      return true;
+  return false;
+}
+
+/* config.md "POSIX-platform Hooks": path (REQUIRED, absolute), args and
+   env (OPTIONAL arrays of strings), timeout (OPTIONAL, MUST be > 0).  */
+static int
+parse_hook(json_t *h, const char *field, struct box_hook_s *out, box_error_t *err)
+{
+  cleanup_free char *f = NULL;
+  json_t *v;
+
+  if (!json_is_object(h))
+    return cfg_error(err, field, "must be an object");
+  f = xasprintf("%s.path", field);
+  if (get_string(h, "path", f, true, &out->path, err) < 0)
+    return -1;
+  if (out->path[0] != '/')
+    return cfg_error(err, f, "must be an absolute path, got `%s`", out->path);
+  free(f), f = xasprintf("%s.args", field);
+  v = json_object_get(h, "args");
+  if (v && get_string_array(v, f, &out->args, &out->n_args, err) < 0)
+    return -1;
+  free(f), f = xasprintf("%s.env", field);
+  v = json_object_get(h, "env");
+  if (v && get_string_array(v, f, &out->env, &out->n_env, err) < 0)
+    return -1;
+  free(f), f = xasprintf("%s.timeout", field);
+  v = json_object_get(h, "timeout");
+  if (v && (!json_is_integer(v) || json_integer_value(v) <= 0 || json_integer_value(v) > 0x7fffffff))
+    return cfg_error(err, f, "must be a positive integer (seconds)");
+  out->timeout = v ? (int)json_integer_value(v) : 0;
+  return 0;
+}
+
+static int
+parse_hooks(json_t *hooks, box_config_t *c, box_error_t *err)
+{
+  const char *key;
+  json_t *v, *h;
+  size_t k, i;
+
+  if (hooks == NULL)
+    return 0;
+  if (!json_is_object(hooks))
+    return cfg_error(err, "hooks", "must be an object");
+  for (k = 0; k < BOX_HOOK_KINDS; k++)
+    {
+      cleanup_free char *field = xasprintf("hooks.%s", hook_kind_names[k]);
+      struct box_hook_list_s *l = &c->hooks[k];
+
+      v = json_object_get(hooks, hook_kind_names[k]);
+      if (v == NULL)
+        continue;
+      if (!json_is_array(v))
+        return cfg_error(err, field, "must be an array");
+      l->hooks = xcalloc(json_array_size(v), sizeof(*l->hooks));
+      json_array_foreach(v, i, h)
+      {
+        cleanup_free char *f = xasprintf("%s[%zu]", field, i);
+        l->n = i + 1;
+        if (parse_hook(h, f, &l->hooks[i], err) < 0)
+          return -1;
+      }
+    }
+  /* Like runc, a hook kind this version does not know is ignored.  */
+  json_object_foreach(hooks, key, v) if (!is_hook_kind(key))
+      box_log_debug("config.json: `hooks.%s`: unknown hook kind, ignored", key);
+  return 0;
+}
+
 static int
 parse_document(json_t *doc, box_config_t *c, box_error_t *err)
 {
@@ -353,12 +464,9 @@ parse_document(json_t *doc, box_config_t *c, box_error_t *err)
       || get_string(doc, "hostname", "hostname", false, &c->hostname, err) < 0
       || parse_mounts(json_object_get(doc, "mounts"), c, err) < 0
       || parse_linux(json_object_get(doc, "linux"), c, err) < 0
-      || parse_annotations(json_object_get(doc, "annotations"), c, err) < 0)
+      || parse_annotations(json_object_get(doc, "annotations"), c, err) < 0
+      || parse_hooks(json_object_get(doc, "hooks"), c, err) < 0)
     return -1;
-  /* Hooks run host binaries at precise lifecycle points; silently skipping
-     them would break whoever relies on them, so refuse instead.  */
-  if (json_object_get(doc, "hooks"))
-    return cfg_error(err, "hooks", "hooks are not supported yet");
   return 0;
 }
 
@@ -402,6 +510,19 @@ free_strv(char **v)
   free(v);
 }
 
+static void
+free_hooks(struct box_hook_list_s *l)
+{
+  size_t i;
+  for (i = 0; i < l->n; i++)
+    {
+      free(l->hooks[i].path);
+      free_strv(l->hooks[i].args);
+      free_strv(l->hooks[i].env);
+    }
+  free(l->hooks);
+}
+
 void
 box_config_free(box_config_t *c)
 {
@@ -428,6 +549,8 @@ box_config_free(box_config_t *c)
       free_strv(c->mounts[i].options);
     }
   free(c->mounts);
+  for (i = 0; i < BOX_HOOK_KINDS; i++)
+    free_hooks(&c->hooks[i]);
   json_decref(c->annotations);
   free(c);
 }

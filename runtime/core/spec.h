@@ -22,6 +22,35 @@ struct box_mount_s
   size_t n_options;
 };
 
+/* config.md "POSIX-platform Hooks", in lifecycle order (runtime.md
+   "Lifecycle").  prestart is deprecated and runs with createRuntime.  */
+enum box_hook_kind_e
+{
+  BOX_HOOK_PRESTART = 0,
+  BOX_HOOK_CREATE_RUNTIME,
+  BOX_HOOK_CREATE_CONTAINER,
+  BOX_HOOK_START_CONTAINER,
+  BOX_HOOK_POSTSTART,
+  BOX_HOOK_POSTSTOP,
+  BOX_HOOK_KINDS,
+};
+
+struct box_hook_s
+{
+  char *path;  /* absolute */
+  char **args; /* NULL-terminated; NULL when absent (argv is then {path}) */
+  size_t n_args;
+  char **env; /* NULL-terminated; NULL when absent (the caller's environment) */
+  size_t n_env;
+  int timeout; /* seconds, > 0; 0 when absent (no limit) */
+};
+
+struct box_hook_list_s
+{
+  struct box_hook_s *hooks;
+  size_t n;
+};
+
 struct box_process_s
 {
   char **args; /* NULL-terminated, at least one */
@@ -36,6 +65,8 @@ struct box_process_s
   bool has_umask;
   mode_t umask;
   bool terminal;
+  bool has_console_size;
+  unsigned short console_height, console_width; /* process.consoleSize */
 };
 
 struct box_config_s
@@ -49,6 +80,7 @@ struct box_config_s
   size_t n_mounts;
   int clone_flags;     /* CLONE_NEW* for the requested new namespaces */
   json_t *annotations; /* object of strings, or NULL */
+  struct box_hook_list_s hooks[BOX_HOOK_KINDS];
 };
 typedef struct box_config_s box_config_t;
 
@@ -57,6 +89,9 @@ int box_config_parse(const char *data, size_t len, box_config_t **out, box_error
 
 /* Read and parse `path` (errors are prefixed with "config.json").  */
 int box_config_load(const char *path, box_config_t **out, box_error_t *err);
+
+/* "createRuntime", ... : the JSON key of a hook kind.  */
+const char *box_hook_kind_name(enum box_hook_kind_e kind);
 
 void box_config_free(box_config_t *config);
 

@@ -199,28 +199,52 @@ box_status_name(enum box_status_e status)
   return "unknown";
 }
 
-char *
-box_state_format(const box_state_t *st, const char *id, enum box_status_e status)
+/* pid only while there is a process to name: runc reports 0 once
+   stopped; st is NULL while `create` has not written state.json yet.  */
+static json_t *
+state_json(const box_state_t *st, const char *id, enum box_status_e status)
 {
-  bool live = status == BOX_STATUS_CREATED || status == BOX_STATUS_RUNNING;
-  char *s;
+  bool has_pid = st && status != BOX_STATUS_STOPPED;
   json_t *o;
 
   o = json_pack("{s:s, s:s, s:s, s:I, s:s}", "ociVersion", st ? st->oci_version : BOX_OCI_VERSION, "id", id,
-                "status", box_status_name(status), "pid", (json_int_t)(live && st ? st->pid : 0), "bundle",
+                "status", box_status_name(status), "pid", (json_int_t)(has_pid ? st->pid : 0), "bundle",
                 st ? st->bundle : "");
+  if (o == NULL)
+    abort();
   if (st)
     {
       json_object_set_new(o, "rootfs", json_string(st->rootfs));
-      json_object_set_new(o, "created", json_string(st->created));
+      if (st->created)
+        json_object_set_new(o, "created", json_string(st->created));
       if (st->annotations && json_object_size(st->annotations) > 0)
         json_object_set(o, "annotations", st->annotations);
     }
-  s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+  return o;
+}
+
+static char *
+state_dump(const box_state_t *st, const char *id, enum box_status_e status, size_t flags)
+{
+  json_t *o = state_json(st, id, status);
+  char *s = json_dumps(o, flags | JSON_PRESERVE_ORDER);
+
   json_decref(o);
   if (s == NULL)
     abort();
   return s;
+}
+
+char *
+box_state_format(const box_state_t *st, const char *id, enum box_status_e status)
+{
+  return state_dump(st, id, status, JSON_INDENT(2));
+}
+
+char *
+box_state_format_hook(const box_state_t *st, const char *id, enum box_status_e status)
+{
+  return state_dump(st, id, status, JSON_COMPACT);
 }
 
 int

@@ -14,6 +14,10 @@
 
 #define BOX_STATE_FILE "state.json"
 #define BOX_EXEC_FIFO "exec.fifo"
+/* The config.json that `create` validated, kept for the hooks that
+   `start` and `delete` run (runc keeps its config in state.json too):
+   the bundle's copy may have changed since.  */
+#define BOX_CONFIG_COPY "config.json"
 
 enum box_status_e
 {
@@ -64,8 +68,13 @@ enum box_status_e box_status_derive(const char *dir, const box_state_t *st);
 const char *box_status_name(enum box_status_e status);
 
 /* The runtime-spec state document (runtime.md "State"), pretty-printed.
-   pid is reported as 0 unless created or running, like runc.  */
+   pid is reported as 0 once stopped (and while st is NULL), like runc.
+   st->created may be NULL (not known yet): then it is left out.  */
 char *box_state_format(const box_state_t *st, const char *id, enum box_status_e status);
+
+/* The same document on one line, as hooks get it on stdin (runc sends
+   compact JSON; a hook reading one line must get all of it).  */
+char *box_state_format_hook(const box_state_t *st, const char *id, enum box_status_e status);
 
 /* Open a pidfd on st's init and check, after opening, that it is still
    the same process (start time) and alive.  Returns 1 with *pidfd set,

@@ -87,12 +87,15 @@ test_errors(void)
               ", \"process\": {\"args\": [\"sh\"], \"cwd\": \"/\", \"user\": {\"uid\": 0, \"gid\": -1}}, " NS
               "}",
               "`process.user.gid`", "integer");
-  check_error("process.terminal true",
+  check_error("process.terminal as a string",
               "{\"ociVersion\": \"1.0.2\", " ROOT
-              ", \"process\": {\"terminal\": true, \"args\": [\"sh\"], \"cwd\": \"/\"}, " NS "}",
-              "`process.terminal`", "not supported");
-  check_error("hooks", "{\"ociVersion\": \"1.0.2\", " ROOT ", " PROC ", " NS ", \"hooks\": {}}", "`hooks`",
-              "not supported");
+              ", \"process\": {\"terminal\": \"yes\", \"args\": [\"sh\"], \"cwd\": \"/\"}, " NS "}",
+              "`process.terminal`", "boolean");
+  check_error("process.consoleSize without width",
+              "{\"ociVersion\": \"1.0.2\", " ROOT
+              ", \"process\": {\"consoleSize\": {\"height\": 3}, \"args\": [\"sh\"], \"cwd\": \"/\"}, " NS
+              "}",
+              "`process.consoleSize.width`", "integer");
   check_error("a namespace path",
               "{\"ociVersion\": \"1.0.2\", " ROOT ", " PROC
               ", \"linux\": {\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"network\", \"path\": "
