@@ -16,7 +16,8 @@ load helpers.bash
 	runtime -0 delete "$id"
 	runtime ! state "$id"
 	"$OCITEST" wait --timeout 10 --pid-gone "$pid"
-	run -0 "$OCITEST" leaks --from "$T/snapshot" --scope "$T" --root "$ROOT"
+	leak_check
+	[ "$status" -eq 0 ] || fail "left behind after delete: $output"
 }
 
 # runtime.md "Delete": deleting a container that is not stopped MUST have no

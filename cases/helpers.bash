@@ -192,6 +192,21 @@ common_setup() {
 	"$OCITEST" snapshot --out "$T/snapshot" --scope "$T" --root "$ROOT"
 }
 
+# watch_cgroup NAME: a cgroup name (a cgroupsPath component) the case's runtime
+# makes that does not contain a container id, for leak_check to watch.
+watch_cgroup() {
+	echo "$1" >>"$BATS_TEST_TMPDIR/cgroup-names"
+}
+
+# leak_check: bats `run` of `ocitest leaks` against the case's snapshot: $status 0
+# and no output when nothing new is left: no state entry, mount or process of the
+# case, and no cgroup named after one of its container ids or watched names
+# (cgroups are host-wide: only the case's own names are the runtime's).
+leak_check() {
+	cat "$T/ids" "$T/cgroup-names" 2>/dev/null >"$T/leak-names" || true
+	run "$OCITEST" leaks --from "$T/snapshot" --scope "$T" --root "$ROOT" --cgroup-names "$T/leak-names"
+}
+
 # Force-delete every container the case made, then assert that nothing is left
 # on the host: no state entry, mount, process or cgroup that was not there before.
 common_teardown() {
@@ -204,7 +219,7 @@ common_teardown() {
 		[ -n "$id" ] || continue
 		rt delete --force "$id" >/dev/null 2>&1 || true
 	done
-	run "$OCITEST" leaks --from "$T/snapshot" --scope "$T" --root "$ROOT"
+	leak_check
 	[ "$status" -eq 0 ] || fail "left behind on the host after the case:
 $output"
 }
@@ -215,4 +230,216 @@ setup() {
 
 teardown() {
 	common_teardown
+}
+
+# start_console [OCITEST-CONSOLE-OPTIONS...]: an `ocitest console` receiver in the
+# background, listening on $T/console.sock (pass it as --console-socket); the pty's
+# output goes to $T/console.out, its window size to $T/console.size, the
+# receiver's own messages to $T/console.log. Returns once it listens.
+# $CONSOLE_PID is the receiver; stop_console (tty.bats' teardown) ends it.
+start_console() {
+	"$OCITEST" console --socket "$T/console.sock" --out "$T/console.out" \
+		--size-file "$T/console.size" --ready-file "$T/console.ready" --timeout 60 "$@" \
+		</dev/null >"$T/console.log" 2>&1 3>&- &
+	CONSOLE_PID=$!
+	echo "$CONSOLE_PID" >"$T/console.pid"
+	wait_file "$T/console.ready"
+}
+
+# wait_console [SECONDS]: wait for the receiver to end on its own (the container's
+# side of the pty closed), and fail unless it exited 0.
+wait_console() {
+	local rc=0
+	"$OCITEST" wait --timeout "${1:-20}" --pid-gone "$CONSOLE_PID" ||
+		fail "console receiver still running: the pty was not closed; output so far: $(cat -v "$T/console.out")"
+	wait "$CONSOLE_PID" || rc=$?
+	rm -f "$T/console.pid"
+	[ "$rc" -eq 0 ] || fail "console receiver exited $rc: $(cat "$T/console.log")"
+}
+
+# stop_console: end the receiver if it still runs (only the pid start_console
+# started), before the leak check, which would count it: its command line names
+# the case's directory.
+stop_console() {
+	local pid
+	[ -n "${T:-}" ] && [ -f "$T/console.pid" ] || return 0
+	pid=$(cat "$T/console.pid")
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	rm -f "$T/console.pid"
+}
+
+# --- bad input (cases/errors.bats, cases/faults.bats) ---
+
+# bad_config NAME: the bundle's config.json becomes fixtures/bad/NAME.json.
+bad_config() {
+	cp "$TOP/fixtures/bad/$1.json" "$BUNDLE/config.json"
+}
+
+# assert_error WHAT [ERE]: after `runtime`, the call failed cleanly: a non-zero
+# exit that is not a crash (a signal, a Go panic, a sanitizer report) and an error
+# message on stderr; with ERE, the message matches it (case-insensitive). WHAT
+# names the input in the failure message.
+assert_error() {
+	local what=$1 ere=${2:-}
+	# shellcheck disable=SC2154 # $status and $stderr are set by bats `run`
+	[ "$status" -ne 0 ] || fail "$what: expected a non-zero exit, got 0"
+	[ "$status" -lt 124 ] || fail "$what: exit $status: killed by a signal or timed out"
+	case "$stderr" in
+	*panic:* | *AddressSanitizer* | *"runtime error:"*) fail "$what: the runtime crashed:
+$stderr" ;;
+	esac
+	[ -n "$stderr" ] || fail "$what: no error message on stderr"
+	[ -z "$ere" ] || grep -Eqi -- "$ere" <<<"$stderr" ||
+		fail "$what: the error message does not name the problem (want /$ere/): $stderr"
+}
+
+# create_fails WHAT ID [ERE]: create ID fails cleanly (assert_error) and leaves no
+# container behind: `state ID` fails too.
+create_fails() {
+	local what=$1 id=$2 ere=${3:-}
+	runtime create --bundle "$BUNDLE" "$id"
+	assert_error "$what" "$ere"
+	runtime ! state "$id"
+}
+
+# create_or_start_fails WHAT ID [ERE]: for a bad `process` property, which
+# runtime.md "Create" lets a runtime apply at `start` instead: either create fails
+# as in create_fails, or create succeeds and `start` fails cleanly, and the
+# container is then not running.
+create_or_start_fails() {
+	local what=$1 id=$2 ere=${3:-} st
+	runtime create --bundle "$BUNDLE" "$id"
+	if [ "$status" -ne 0 ]; then
+		assert_error "$what (create)" "$ere"
+		runtime ! state "$id"
+		return
+	fi
+	runtime start "$id"
+	assert_error "$what (accepted by create, so start)" "$ere"
+	st=$(rt state "$id" 2>/dev/null | jq -r .status) || true
+	[ "$st" != running ] || fail "$what: start failed but the container is running"
+}
+
+# --- cgroups (cases/cgroups.bats) ---
+
+# requires_cgroup WHAT...: skip the case, with the reason, unless the host's cgroups
+# give every WHAT: cgroup_v1 (v1 controller hierarchies: a v1 or hybrid host),
+# cgroup_v2 (a unified-only host), cgroup_writable (a group can be made in every
+# hierarchy), or a controller name such as pids or memory (mounted on v1, or enabled
+# in the v2 root's cgroup.controllers, and writable).
+requires_cgroup() {
+	local w mode
+	mode=$(probe cgroup)
+	for w in "$@"; do
+		case "$w" in
+		cgroup_v1)
+			[ "$mode" = v1 ] || [ "$mode" = hybrid ] ||
+				skip "requires cgroup v1 hierarchies (this host's cgroups: $mode)"
+			;;
+		cgroup_v2)
+			[ "$mode" = v2 ] || skip "requires a cgroup v2 (unified) host (this host's cgroups: $mode)"
+			;;
+		cgroup_writable)
+			[ "$(probe cgroup_writable)" = 1 ] ||
+				skip "requires writable cgroups (this host's cgroups: $mode, a group cannot be made)"
+			;;
+		*)
+			[[ " $(probe cgroup_controllers) " == *" $w "* ]] ||
+				skip "requires the $w cgroup controller (this host's usable controllers: $(probe cgroup_controllers))"
+			[ "$(probe "cgroup_writable_$w")" = 1 ] ||
+				skip "requires the $w cgroup controller writable (a group cannot be made there)"
+			;;
+		esac
+	done
+}
+
+# cgroup_dir PID CONTROLLER: the host directory of PID's cgroup in the hierarchy of
+# CONTROLLER (a controller, name=NAME, or `unified` for the cgroup2 one), found from
+# /proc/PID/cgroup and our mountinfo; on a v2 host always the unified hierarchy.
+# Fails when there is none.
+cgroup_dir() {
+	local pid=$1 ctrl=$2 path root mnt
+	if [ "$(probe cgroup)" = v2 ] || [ "$ctrl" = unified ]; then
+		path=$(sed -n 's/^0:://p' "/proc/$pid/cgroup")
+		mnt=$(probe cgroup_v2_path)
+		root=/
+	else
+		path=$(awk -F: -v c="$ctrl" '{ n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) {
+			sub(/^[^:]*:[^:]*:/, ""); print; exit } }' "/proc/$pid/cgroup")
+		read -r root mnt < <(awk -v c="$ctrl" '{ for (i = 7; $i != "-"; i++); if ($(i + 1) != "cgroup") next
+			n = split($(i + 3), o, ","); for (j = 1; j <= n; j++) if (o[j] == c) { print $4, $5; exit } }' \
+			/proc/self/mountinfo)
+	fi
+	[ -n "$path" ] && [ -n "$mnt" ] || return 1
+	if [ "$root" = / ]; then echo "$mnt$path"; else echo "$mnt${path#"$root"}"; fi
+}
+
+# cgroup_file V1-NAME V2-NAME: the name of a control file on this host's cgroups.
+cgroup_file() {
+	if [ "$(probe cgroup)" = v2 ]; then echo "$2"; else echo "$1"; fi
+}
+
+# --- the in-container checker (cases/process.bats, mounts.bats, namespaces.bats, devices.bats) ---
+
+# host_facts [PATH...]: `KEY VALUE` lines for `ocitest inside --host`: this host's
+# namespaces as `readlink /proc/self/ns/*` shows them (the runtime is started from
+# here, so what it does not unshare is these), the seccomp mode of this shell,
+# and, for each PATH (a /proc/PID/ns/TYPE a config joins), that namespace's id.
+host_facts() {
+	local f
+	for f in /proc/self/ns/*; do
+		echo "$(basename "$f") $(readlink "$f")"
+	done
+	echo "seccomp $(sed -n 's/^Seccomp:[[:space:]]*//p' /proc/self/status)"
+	for f in "$@"; do
+		echo "$f $(readlink "$f")"
+	done
+}
+
+# inside_prepare [GROUPS] [-- PATH...]: make the bundle's process `ocitest inside`
+# (only GROUPS, comma-separated, if given), then copy the config, as edited so far,
+# into the rootfs as /config.json with the host facts (PATHs: namespaces joined)
+# as /host-facts. Edit the config before this, never after: the copy is what the
+# runtime is held to.
+inside_prepare() {
+	local only=${1:-} args=(/bin/ocitest inside --config /config.json --host /host-facts)
+	[ $# -eq 0 ] || shift
+	[ "${1:-}" != -- ] || shift
+	[ -z "$only" ] || args+=(--only "$only")
+	set_args "${args[@]}"
+	cp "$BUNDLE/config.json" "$BUNDLE/rootfs/config.json"
+	host_facts "$@" >"$BUNDLE/rootfs/host-facts"
+}
+
+# inside_run: run the prepared bundle in the foreground; `ocitest inside` must have
+# passed every check. Its TAP is in $output (and shown on failure).
+inside_run() {
+	local id
+	id=$(new_id inside)
+	runtime run --bundle "$BUNDLE" "$id"
+	# shellcheck disable=SC2154 # $status, $output, $stderr are set by bats `run`
+	[ "$status" -eq 0 ] || fail "ocitest inside in the container failed (exit $status):
+$output
+stderr: $stderr"
+}
+
+# run_inside [GROUPS] [-- PATH...]: inside_prepare, then inside_run.
+run_inside() {
+	inside_prepare "$@"
+	inside_run
+}
+
+# assert_checked ERE...: each ERE matches the description of a check that ran and
+# passed (not skipped): a case is about something only if it was really checked.
+assert_checked() {
+	local ere
+	for ere in "$@"; do
+		grep -Eq "^ok [0-9]+ - ${ere}" <<<"$output" ||
+			fail "no passed check matching /$ere/ in the TAP of ocitest inside:
+$output"
+		! grep -E "^ok [0-9]+ - ${ere}" <<<"$output" | grep -q ' # SKIP ' ||
+			fail "the check /$ere/ was skipped, not made:
+$output"
+	done
 }

@@ -234,6 +234,93 @@ probe_cgroups(host_probe_t *out, const mount_table_t *mt)
     }
 }
 
+/* The controllers this kernel has enabled, from /proc/cgroups
+   ("#subsys_name hierarchy num_cgroups enabled"), as " a b c " for
+   whole-word lookups; NULL when it cannot be read. */
+static char *
+kernel_controllers(void)
+{
+  cleanup_free char *text = NULL;
+  ocitest_error_t err = NULL;
+  char *line, *save = NULL, *known = xstrdup(" ");
+
+  if (read_file("/proc/cgroups", 1 << 16, &text, NULL, &err) < 0)
+    {
+      ocitest_error_release(&err);
+      return known;
+    }
+  for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+    {
+      char name[64];
+      int enabled = 0;
+
+      if (line[0] != '#' && sscanf(line, "%63s %*d %*d %d", name, &enabled) == 2 && enabled)
+        {
+          char *grown = xasprintf("%s%s ", known, name);
+          free(known);
+          known = grown;
+        }
+    }
+  return known;
+}
+
+static void
+add_ctrl(host_probe_t *out, const char *name, bool writable)
+{
+  for (size_t i = 0; i < out->n_cgroup_ctrls; i++)
+    if (strcmp(out->cgroup_ctrls[i].name, name) == 0)
+      return;
+  out->cgroup_ctrls = xrealloc(out->cgroup_ctrls, (out->n_cgroup_ctrls + 1) * sizeof(*out->cgroup_ctrls));
+  out->cgroup_ctrls[out->n_cgroup_ctrls].name = xstrdup(name);
+  out->cgroup_ctrls[out->n_cgroup_ctrls++].writable = writable;
+}
+
+/* One mountinfo line of a v1 hierarchy: its controllers are those of the
+   super-block options (after " - cgroup SOURCE ") the kernel knows. */
+static void
+add_v1_line(host_probe_t *out, char *line, const char *known)
+{
+  char *sep = strstr(line, " - cgroup "), *opts, *tok, *save = NULL;
+  char mp[4096];
+  bool writable;
+
+  /* proc(5) mountinfo: field 5 is the mount point (spaces escaped). */
+  if (sep == NULL || sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1)
+    return;
+  opts = strchr(sep + strlen(" - cgroup "), ' ');
+  if (opts == NULL)
+    return;
+  unescape_field(mp);
+  writable = cgroup_dir_writable(mp);
+  for (tok = strtok_r(opts + 1, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+    {
+      cleanup_free char *word = xasprintf(" %s ", tok);
+      if (strstr(known, word))
+        add_ctrl(out, tok, writable);
+    }
+}
+
+/* cgroup_controllers and cgroup_writable_<ctrl>: what `requires_cgroup`
+   needs to skip a case whose controller this host cannot give. */
+static void
+probe_controllers(host_probe_t *out)
+{
+  cleanup_free char *known = kernel_controllers(), *text = NULL, *v2c = NULL;
+  ocitest_error_t err = NULL;
+  char *line, *save = NULL, *tok;
+
+  if (read_file("/proc/self/mountinfo", 1 << 22, &text, NULL, &err) == 0)
+    for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+      add_v1_line(out, line, known);
+  ocitest_error_release(&err);
+  /* v2: usable once the root offers it (a v1 hierarchy that claims a
+     controller removes it from cgroup.controllers). */
+  v2c = xstrdup(out->cgroup_v2_controllers);
+  save = NULL;
+  for (tok = strtok_r(v2c, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+    add_ctrl(out, tok, cgroup_dir_writable(out->cgroup_v2_path));
+}
+
 int
 host_probe(host_probe_t *out, ocitest_error_t *err)
 {
@@ -256,6 +343,7 @@ host_probe(host_probe_t *out, ocitest_error_t *err)
     return -1;
   probe_cgroups(out, &mt);
   mount_table_free(&mt);
+  probe_controllers(out);
 
   out->seccomp = probe_seccomp();
   out->pty = probe_pty();
@@ -268,6 +356,11 @@ host_probe_free(host_probe_t *p)
   free(p->cgroup_v2_path);
   free(p->cgroup_v2_controllers);
   p->cgroup_v2_path = p->cgroup_v2_controllers = NULL;
+  for (size_t i = 0; i < p->n_cgroup_ctrls; i++)
+    free(p->cgroup_ctrls[i].name);
+  free(p->cgroup_ctrls);
+  p->cgroup_ctrls = NULL;
+  p->n_cgroup_ctrls = 0;
 }
 
 void
@@ -283,6 +376,12 @@ host_probe_print(const host_probe_t *p, FILE *f)
   fprintf(f, "cgroup_v2_path=%s\n", p->cgroup_v2_path);
   fprintf(f, "cgroup_v2_controllers=%s\n", p->cgroup_v2_controllers);
   fprintf(f, "cgroup_writable=%d\n", p->cgroup_writable);
+  fprintf(f, "cgroup_controllers=");
+  for (size_t i = 0; i < p->n_cgroup_ctrls; i++)
+    fprintf(f, "%s%s", i ? " " : "", p->cgroup_ctrls[i].name);
+  fprintf(f, "\n");
+  for (size_t i = 0; i < p->n_cgroup_ctrls; i++)
+    fprintf(f, "cgroup_writable_%s=%d\n", p->cgroup_ctrls[i].name, p->cgroup_ctrls[i].writable);
   fprintf(f, "seccomp=%d\n", p->seccomp);
   fprintf(f, "pty=%d\n", p->pty);
 }

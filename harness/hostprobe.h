@@ -27,6 +27,14 @@ struct host_probe_s
   char *cgroup_v2_path;
   char *cgroup_v2_controllers;
   bool cgroup_writable;
+  /* Usable controllers: each mounted v1 hierarchy's, else those the v2
+     root lists in cgroup.controllers; writable: a group can be made there. */
+  struct host_cgroup_ctrl_s
+  {
+    char *name;
+    bool writable;
+  } *cgroup_ctrls;
+  size_t n_cgroup_ctrls;
   bool seccomp;
   bool pty;
 };

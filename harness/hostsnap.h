@@ -18,6 +18,12 @@ struct snap_opts_s
   /* State roots whose entries are recorded (need not exist yet). */
   char *const *roots;
   size_t n_roots;
+  /* When non-empty, `leaks` counts a new cgroup only if its path contains
+     one of these (the case's container ids and cgroupsPaths): cgroups are
+     host-wide, and a host that makes its own while a case runs (a process
+     supervisor giving each command a memory cgroup) is not the runtime. */
+  char *const *cgroup_names;
+  size_t n_cgroup_names;
 };
 typedef struct snap_opts_s snap_opts_t;
 

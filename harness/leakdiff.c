@@ -306,6 +306,18 @@ report_procs(struct leak_ctx_s *ctx, const snapshot_t *now, str_list_t *leaks)
     }
 }
 
+/* Whether a new cgroup is the case's: see snap_opts_s.cgroup_names. */
+static bool
+cgroup_wanted(const snap_opts_t *o, const char *path)
+{
+  if (o->n_cgroup_names == 0)
+    return true;
+  for (size_t i = 0; i < o->n_cgroup_names; i++)
+    if (o->cgroup_names[i][0] != '\0' && strstr(path, o->cgroup_names[i]) != NULL)
+      return true;
+  return false;
+}
+
 /* mount\t<id>\t<fstype>\t<path> -> "mount <path> (<fstype>)" */
 static void
 report_mount(const char *key, str_list_t *leaks)
@@ -336,7 +348,7 @@ diff_once(struct leak_ctx_s *ctx, str_list_t *leaks, ocitest_error_t *err)
         report_mount(line + 6, leaks);
       else if (strncmp(line, "state\t", 6) == 0)
         str_list_pushf(leaks, "state %s", line + 6);
-      else if (strncmp(line, "cgroup\t", 7) == 0)
+      else if (strncmp(line, "cgroup\t", 7) == 0 && cgroup_wanted(ctx->o, line + 7))
         str_list_pushf(leaks, "cgroup %s", line + 7);
     }
   report_procs(ctx, &now, leaks);

@@ -2,16 +2,22 @@
 #include "hostsnap.h"
 
 #include <getopt.h>
+#include <stdio.h>
+#include <string.h>
 
 #define DEFAULT_SETTLE_MS 2000
 
 static const char leaks_usage[]
-    = "usage: ocitest leaks --from FILE [--scope DIR] [--root DIR]... [--settle SECONDS]\n"
+    = "usage: ocitest leaks --from FILE [--scope DIR] [--root DIR]... [--cgroup-names FILE]\n"
+      "                     [--settle SECONDS]\n"
       "Print `leak: ...` for every mount, process, state entry and cgroup not in the snapshot;\n"
       "exit 1 if there is any.\n"
       "  --from FILE        snapshot written by `ocitest snapshot`\n"
       "  --scope DIR        only new processes whose root, cwd or arguments point under DIR count\n"
       "  --root DIR         runtime state root to compare (repeatable)\n"
+      "  --cgroup-names FILE  only new cgroups whose path contains one of the names in FILE\n"
+      "                     (one a line: container ids, cgroupsPaths) count; a missing FILE\n"
+      "                     means no names, so no cgroup counts\n"
       "  --settle SECONDS   keep re-reading while leaks remain, up to this long (default 2)\n";
 
 enum
@@ -20,6 +26,7 @@ enum
   OPT_SCOPE,
   OPT_ROOT,
   OPT_SETTLE,
+  OPT_CGROUP_NAMES,
 };
 
 struct leaks_opts_s
@@ -27,6 +34,7 @@ struct leaks_opts_s
   snap_opts_t snap;
   char **roots;
   const char *from;
+  const char *cgroup_names;
   int64_t settle_ms;
 };
 
@@ -38,6 +46,7 @@ parse_leaks_opts(int argc, char **argv, struct leaks_opts_s *o, ocitest_error_t 
     { "scope", required_argument, NULL, OPT_SCOPE },
     { "root", required_argument, NULL, OPT_ROOT },
     { "settle", required_argument, NULL, OPT_SETTLE },
+    { "cgroup-names", required_argument, NULL, OPT_CGROUP_NAMES },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
   };
@@ -59,6 +68,9 @@ parse_leaks_opts(int argc, char **argv, struct leaks_opts_s *o, ocitest_error_t 
           o->roots[o->snap.n_roots++] = optarg;
           o->snap.roots = o->roots;
           break;
+        case OPT_CGROUP_NAMES:
+          o->cgroup_names = optarg;
+          break;
         case OPT_SETTLE:
           if (parse_seconds_ms("--settle", optarg, &o->settle_ms, err) < 0)
             return -1;
@@ -77,11 +89,30 @@ parse_leaks_opts(int argc, char **argv, struct leaks_opts_s *o, ocitest_error_t 
   return 0;
 }
 
+/* The names in FILE, one a line, into names (a missing file: none, and a
+   placeholder that matches nothing, so that no cgroup counts).  */
+static void
+load_cgroup_names(const char *file, str_list_t *names)
+{
+  cleanup_file FILE *f = fopen(file, "re");
+  char line[4096];
+
+  while (f && fgets(line, sizeof line, f))
+    {
+      line[strcspn(line, "\n")] = '\0';
+      if (line[0] != '\0')
+        str_list_push(names, xstrdup(line));
+    }
+  if (names->len == 0)
+    str_list_push(names, xstrdup(""));
+}
+
 int
 ocitest_cmd_leaks(int argc, char **argv, ocitest_error_t *err)
 {
   struct leaks_opts_s o = { .settle_ms = DEFAULT_SETTLE_MS };
   cleanup_str_list str_list_t leaks = { 0 };
+  cleanup_str_list str_list_t names = { 0 };
   cleanup_free char **roots = NULL;
   snapshot_t before;
   int r;
@@ -91,6 +122,12 @@ ocitest_cmd_leaks(int argc, char **argv, ocitest_error_t *err)
   if (r != 0)
     return r < 0 ? -1 : OCITEST_EXIT_OK;
 
+  if (o.cgroup_names)
+    {
+      load_cgroup_names(o.cgroup_names, &names);
+      o.snap.cgroup_names = names.items;
+      o.snap.n_cgroup_names = names.len;
+    }
   if (snapshot_load(o.from, &before, err) < 0)
     return -1;
   r = leaks_find(&before, &o.snap, o.settle_ms, &leaks, err);

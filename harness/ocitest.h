@@ -226,5 +226,8 @@ int ocitest_cmd_state_check(int argc, char **argv, ocitest_error_t *err);
 int ocitest_cmd_wait(int argc, char **argv, ocitest_error_t *err);
 int ocitest_cmd_snapshot(int argc, char **argv, ocitest_error_t *err);
 int ocitest_cmd_leaks(int argc, char **argv, ocitest_error_t *err);
+int ocitest_cmd_hook(int argc, char **argv, ocitest_error_t *err);
+int ocitest_cmd_console(int argc, char **argv, ocitest_error_t *err);
+int ocitest_cmd_inside(int argc, char **argv, ocitest_error_t *err);
 
 #endif

@@ -28,6 +28,7 @@ int box_cmd_kill(struct box_global_s *g, int argc, char **argv, box_error_t *err
 int box_cmd_delete(struct box_global_s *g, int argc, char **argv, box_error_t *err);
 int box_cmd_run(struct box_global_s *g, int argc, char **argv, box_error_t *err);
 int box_cmd_spec(struct box_global_s *g, int argc, char **argv, box_error_t *err);
+int box_cmd_features(struct box_global_s *g, int argc, char **argv, box_error_t *err);
 int box_cmd_version(struct box_global_s *g, int argc, char **argv, box_error_t *err);
 
 /* cli.c: getopt_long without getopt's own printing.  Returns the option,

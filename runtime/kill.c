@@ -1,4 +1,4 @@
-/* box kill ID [SIGNAL]: SIGNAL as KILL, SIGKILL or 9; default SIGTERM.  */
+/* box kill [--all] ID [SIGNAL]: SIGNAL as KILL, SIGKILL or 9; default SIGTERM.  */
 #include "commands.h"
 
 static const struct option kill_options[] = {
@@ -13,10 +13,12 @@ box_cmd_kill(struct box_global_s *g, int argc, char **argv, box_error_t *err)
   int c;
 
   while ((c = box_getopt(argc, argv, ":a", kill_options, err)) != -1)
-    if (c != 'a')
-      return -1;
-  /* --all is accepted for runc compatibility: without cgroups box only
-     knows the init, and with a pid namespace killing it kills the rest.  */
+    {
+      if (c != 'a')
+        return -1;
+      /* runc's --all: every process in the container's cgroup.  */
+      ctx.all = true;
+    }
   if (box_check_args("kill", argc - optind, 1, 2, "ID [SIGNAL]", err) < 0)
     return -1;
   ctx.id = argv[optind];

@@ -27,6 +27,7 @@ static const struct
     "[--bundle|-b DIR] [--pid-file FILE] [--console-socket SOCK] [--detach|-d] [--keep] ID",
     "create and start a container" },
   { "spec", box_cmd_spec, "[--bundle|-b DIR]", "write a default config.json" },
+  { "features", box_cmd_features, "", "print the features document (runtime-spec features.md)" },
   { "version", box_cmd_version, "", "print the version" },
 };
 

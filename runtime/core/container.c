@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "container.h"
 #include "hooks.h"
 #include "linux.h"
@@ -80,8 +81,9 @@ struct create_s
   char *created; /* RFC 3339 */
   char *raw;     /* config.json as read: kept in the state dir */
   size_t raw_len;
-  pid_t pid;      /* the container init, once cloned */
-  int console_fd; /* connected --console-socket until the init has it */
+  pid_t pid;            /* the container init, once cloned */
+  box_cgroup_t *cgroup; /* the cgroups made for it, once made */
+  int console_fd;       /* connected --console-socket until the init has it */
 };
 
 static void
@@ -93,6 +95,7 @@ create_release(struct create_s *c)
   free(c->dir);
   free(c->created);
   free(c->raw);
+  box_cgroup_free(c->cgroup);
   cleanup_closep(&c->console_fd);
 }
 
@@ -187,7 +190,10 @@ record_state(const struct create_s *c, box_error_t *err)
   st.created = c->created;
   st.config_path = config_path;
   st.annotations = c->config->annotations;
-  return box_state_write(c->dir, &st, err);
+  st.cgroups = c->cgroup ? box_cgroup_to_json(c->cgroup) : NULL;
+  r = box_state_write(c->dir, &st, err);
+  json_decref(st.cgroups);
+  return r;
 }
 
 /* runtime.md "Lifecycle" steps 3-4: prestart (deprecated, same point)
@@ -206,6 +212,59 @@ run_create_runtime_hooks(const struct create_s *c, int fd, box_error_t *err)
       || box_hooks_run(c->config, BOX_HOOK_CREATE_RUNTIME, state, c->bundle, err) < 0)
     return -1;
   return box_sync_send(fd, BOX_SYNC_HOOKS_DONE, 0, NULL, err);
+}
+
+/* Before any cgroup is made, write down which: a create killed from here
+   on (SIGKILL, no chance to clean up) has no state.json, and this file is
+   what `delete --force` removes then (runtime.md "Delete").  */
+static int
+record_cgroup_plan(const struct create_s *c, const box_cgroup_host_t *host, box_error_t *err)
+{
+  cleanup_cgroup box_cgroup_t *plan = NULL;
+  cleanup_free char *path = xasprintf("%s/" BOX_CGROUP_PLAN, c->dir), *text = NULL;
+  json_t *j;
+
+  if (box_cgroup_plan(host, c->config->cgroups_path, c->ctx->id, &plan, err) < 0)
+    return -1;
+  j = box_cgroup_to_json(plan);
+  text = json_dumps(j, JSON_COMPACT);
+  json_decref(j);
+  return box_write_file_atomic(path, text, strlen(text), 0600, err);
+}
+
+/* config-linux.md "Control groups": made and limited before the init
+   exists (a resource this host cannot apply fails create, naming it).
+   A host with no cgroup mounted at all runs containers without one,
+   unless the config asks for cgroups.  */
+static int
+make_cgroups(struct create_s *c, box_error_t *err)
+{
+  box_cgroup_host_t *host = NULL;
+  int r;
+
+  if (box_cgroup_host_read(&host, err) < 0)
+    {
+      if (c->config->cgroups_path || c->config->resources)
+        return -1;
+      box_log_debug("no cgroup hierarchy mounted: container without cgroups");
+      box_error_release(err);
+      return 0;
+    }
+  r = record_cgroup_plan(c, host, err);
+  if (r == 0)
+    r = box_cgroup_create(host, c->config->cgroups_path, c->ctx->id, c->config->resources, &c->cgroup, err);
+  box_cgroup_host_free(host);
+  return r;
+}
+
+/* Right after clone: move the init into its cgroups, then let it go on
+   (linux.c init_main waits for BOX_SYNC_CGROUP before any setup).  */
+static int
+join_cgroups(const struct create_s *c, int fd, box_error_t *err)
+{
+  if (c->cgroup && box_cgroup_enter(c->cgroup, c->pid, err) < 0)
+    return -1;
+  return box_sync_send(fd, BOX_SYNC_CGROUP, 0, NULL, err);
 }
 
 /* Everything after the lock: fifo, clone, hooks, handshake, state.  On
@@ -240,6 +299,8 @@ spawn_init(struct create_s *c, box_error_t *err)
     return -1;
   close(steal_fd(&child_fd));
   cleanup_closep(&c->console_fd); /* the init has its copy */
+  if (join_cgroups(c, parent_fd, err) < 0)
+    return -1;
   box_log_debug("container init %d cloned, waiting for it to set up", (int)c->pid);
   if (run_create_runtime_hooks(c, parent_fd, err) < 0
       || box_sync_recv(parent_fd, BOX_SYNC_READY, box_hooks_deadline(c->config, init_hooks, SETUP_TIMEOUT_MS),
@@ -268,6 +329,12 @@ abort_create(struct create_s *c)
     {
       kill(c->pid, SIGKILL);
       TEMP_FAILURE_RETRY(waitpid(c->pid, NULL, 0));
+    }
+  /* With whatever the init had already started in them.  */
+  if (c->cgroup && box_cgroup_destroy(c->cgroup, box_now_ms() + KILL_TIMEOUT_MS, &ignored) < 0)
+    {
+      box_log_warning("create container `%s`: %s", c->ctx->id, ignored->msg);
+      box_error_release(&ignored);
     }
   box_rm_rf(c->dir, &ignored);
   box_error_release(&ignored);
@@ -317,7 +384,7 @@ do_create(const box_context_t *ctx, struct created_s *out, box_error_t *err)
       return box_make_error(err, errno, "create container `%s`: mkdir `%s`", ctx->id, c.dir);
     }
   c.created = box_now_rfc3339();
-  if (prepare_state_dir(&c, err) < 0 || spawn_init(&c, err) < 0)
+  if (prepare_state_dir(&c, err) < 0 || make_cgroups(&c, err) < 0 || spawn_init(&c, err) < 0)
     {
       abort_create(&c);
       return box_error_wrap(err, "create container `%s`", ctx->id);
@@ -447,12 +514,15 @@ release_init(const char *dir, const box_state_t *st, const box_config_t *config,
   box_error_t ignored = NULL;
   int r;
 
-  fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0)
-    return box_make_error(err, errno, "open exec fifo `%s`", fifo);
+  /* The pidfd before the fifo: opening the fifo releases the init, and a
+     process such as `true` can be gone (and its pid unreadable) before a
+     pidfd_open that came second.  */
   r = box_pidfd_open_checked(st->pid, st->start_time, &pidfd, err);
   if (r <= 0)
     return r < 0 ? -1 : box_make_error(err, 0, "container init %d has exited", (int)st->pid);
+  fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0)
+    return box_make_error(err, errno, "open exec fifo `%s`", fifo);
   if (wait_fifo(fd, pidfd, st->pid, deadline, err) < 0)
     return -1;
   r = read_start_answer(fd, err);
@@ -513,6 +583,20 @@ box_container_state(const box_context_t *ctx, char **out, box_error_t *err)
   return 0;
 }
 
+/* kill --all (runc): every process in the container's cgroup, which
+   is how a container without its own pid namespace is reached whole.  */
+static int
+kill_all(const box_context_t *ctx, const box_state_t *st, int sig, box_error_t *err)
+{
+  cleanup_cgroup box_cgroup_t *cg = NULL;
+
+  if (st->cgroups == NULL)
+    return box_make_error(err, 0, "kill container `%s`: --all: the container has no cgroup", ctx->id);
+  if (box_cgroup_from_json(st->cgroups, &cg, err) < 0 || box_cgroup_signal_all(cg, sig, err) < 0)
+    return box_error_wrap(err, "kill container `%s`", ctx->id);
+  return 0;
+}
+
 int
 box_container_kill(const box_context_t *ctx, const char *signal_name, box_error_t *err)
 {
@@ -526,8 +610,11 @@ box_container_kill(const box_context_t *ctx, const char *signal_name, box_error_
     return box_error_wrap(err, "kill container `%s`", ctx->id);
   if (load_container(ctx, &dir, &st, err) < 0)
     return -1;
-  /* runtime.md "kill": MUST error unless created or running.  */
+  /* runtime.md "kill": MUST error unless created or running.  With
+     --all a stopped init may have left others in the cgroup (runc too).  */
   status = box_status_derive(dir, st);
+  if (ctx->all && st)
+    return kill_all(ctx, st, sig, err);
   if (status != BOX_STATUS_CREATED && status != BOX_STATUS_RUNNING)
     return box_make_error(err, 0, "container `%s` is not running (status is %s)", ctx->id,
                           box_status_name(status));
@@ -539,6 +626,39 @@ box_container_kill(const box_context_t *ctx, const char *signal_name, box_error_
   if (r < 0 || send_signal(pidfd, sig, err) < 0)
     return box_error_wrap(err, "kill container `%s`", ctx->id);
   return 0;
+}
+
+/* runtime.md "Delete": the cgroups create made go too, with whatever is
+   still in them (without its own pid namespace the init's death ends
+   nothing else) and the sub-cgroups the container made itself.  */
+static int
+remove_cgroups(const char *dir, const box_state_t *st, box_error_t *err)
+{
+  cleanup_cgroup box_cgroup_t *cg = NULL;
+  cleanup_free char *plan = NULL, *text = NULL;
+  json_t *j = NULL;
+  int r;
+
+  if (st && st->cgroups)
+    r = box_cgroup_from_json(st->cgroups, &cg, err);
+  else
+    {
+      /* No state.json: a create killed part-way.  Its plan, if it got
+         that far, names the cgroups it may have made.  */
+      plan = xasprintf("%s/" BOX_CGROUP_PLAN, dir);
+      if (access(plan, F_OK) < 0)
+        return 0;
+      if (box_read_file(plan, &text, NULL, err) < 0)
+        return -1;
+      j = json_loads(text, 0, NULL);
+      if (j == NULL)
+        return box_make_error(err, 0, "`%s`: not JSON", plan);
+      r = box_cgroup_from_json(j, &cg, err);
+      json_decref(j);
+    }
+  if (r < 0)
+    return -1;
+  return box_cgroup_destroy(cg, box_now_ms() + KILL_TIMEOUT_MS, err);
 }
 
 /* runtime.md "Lifecycle" step 13: poststop hooks run after the container
@@ -581,7 +701,9 @@ box_container_delete(const box_context_t *ctx, box_error_t *err)
         return -1;
       box_error_release(err);
       dir = box_state_dir(ctx->root, ctx->id);
-      return box_rm_rf(dir, err) < 0 ? box_error_wrap(err, "delete container `%s`", ctx->id) : 0;
+      if (remove_cgroups(dir, NULL, err) < 0 || box_rm_rf(dir, err) < 0)
+        return box_error_wrap(err, "delete container `%s`", ctx->id);
+      return 0;
     }
   status = box_status_derive(dir, st);
   /* runtime.md "delete": deleting a container that is not stopped MUST
@@ -589,7 +711,7 @@ box_container_delete(const box_context_t *ctx, box_error_t *err)
   if (status != BOX_STATUS_STOPPED && !ctx->force)
     return box_make_error(err, 0, "cannot delete container `%s`: status is %s; stop it first or use --force",
                           ctx->id, box_status_name(status));
-  if (status != BOX_STATUS_STOPPED && st && kill_and_wait(st, err) < 0)
+  if ((status != BOX_STATUS_STOPPED && st && kill_and_wait(st, err) < 0) || remove_cgroups(dir, st, err) < 0)
     return box_error_wrap(err, "delete container `%s`", ctx->id);
   /* The hooks outlive the state dir: take them before removing it.  */
   if (st)

@@ -20,6 +20,7 @@ struct box_context_s
   bool detach;                /* run --detach */
   bool keep;                  /* run --keep */
   bool force;                 /* delete --force */
+  bool all;                   /* kill --all: every process in the container's cgroup */
 };
 typedef struct box_context_s box_context_t;
 

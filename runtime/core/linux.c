@@ -15,10 +15,12 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "hooks.h"
 #include "linux.h"
+#include "security.h"
 #include "status.h"
 #include "utils.h"
 
@@ -94,25 +96,61 @@ init_namespaces(const struct box_init_args_s *a, box_error_t *err)
   prctl(PR_SET_NAME, "box:init-ns");
   if (hostname && sethostname(hostname, strlen(hostname)) < 0)
     return box_make_error(err, errno, "set hostname `%s`", hostname);
-  return 0;
+  /* rlimits and oomScoreAdj first, while the init is still fully root
+     (runc sets them before any mount, too).  */
+  return box_apply_process_limits(a->config->security, err);
 }
 
-/* Stage "box:init-rootfs": the config's mounts.  The exec fifo lives on
-   the host and becomes unreachable by path after pivot_root, so an O_PATH
-   fd to it (and to its directory) is taken first.  */
+/* Stage "box:init-join": a new cgroup namespace, the exec fifo, then
+   root of a new user namespace (namespaces given by path were joined by
+   the parent around clone: namespaces.c).  The fifo lives on the host and becomes unreachable
+   by path after pivot_root, so an O_PATH fd to it (and to its directory)
+   is taken here, while our fsuid is still the host's root that owns the
+   0700 state directory (in a user namespace, after setresuid, it is not).  */
 static int
-init_mounts(const struct box_init_args_s *a, int *fifo_fd, int *dir_fd, box_error_t *err)
+init_join(const struct box_init_args_s *a, int *fifo_fd, int *dir_fd, box_error_t *err)
 {
   cleanup_free char *fifo = xasprintf("%s/" BOX_EXEC_FIFO, a->state_dir);
 
-  prctl(PR_SET_NAME, "box:init-rootfs");
+  prctl(PR_SET_NAME, "box:init-join");
+  /* A new cgroup namespace is rooted at the cgroup we are in when it is
+     made: only now, once the parent has moved us into the container's
+     (runc unshares it at the same point).  */
+  if ((a->config->clone_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
+    return box_make_error(err, errno, "unshare the cgroup namespace");
   *fifo_fd = open(fifo, O_PATH | O_CLOEXEC);
   if (*fifo_fd < 0)
     return box_make_error(err, errno, "open exec fifo `%s`", fifo);
   *dir_fd = open(a->state_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (*dir_fd < 0)
     return box_make_error(err, errno, "open state dir `%s`", a->state_dir);
-  return box_prepare_rootfs(a->config, a->rootfs, a->bundle, err);
+  return box_userns_become_root(a->config->security, err);
+}
+
+/* Stage "box:init-rootfs": the config's mounts and linux.devices.  */
+static int
+init_mounts(const struct box_init_args_s *a, box_error_t *err)
+{
+  prctl(PR_SET_NAME, "box:init-rootfs");
+  if (box_prepare_rootfs(a->config, a->rootfs, a->bundle, err) < 0)
+    return -1;
+  /* Before pivot_root: root.readonly makes `/` read-only there.  In a
+     user namespace mknod is refused: bind the host's nodes (runc).  */
+  return box_create_devices(a->config->security, a->rootfs, a->config->security->userns, err);
+}
+
+/* Stage "box:init-finalize", after pivot_root, on the container's own
+   /proc: sysctl and domainname, then readonly and masked paths (which
+   make /proc/sys read-only, so after the sysctls), then the rootfs
+   propagation (config-linux.md "Sysctl", "Masked Paths", "Readonly
+   Paths", "Rootfs Mount Propagation"; runc's order).  */
+static int
+init_finalize_rootfs(const struct box_init_args_s *a, box_error_t *err)
+{
+  prctl(PR_SET_NAME, "box:init-finalize");
+  if (box_apply_namespace_settings(a->config->security, err) < 0)
+    return -1;
+  return box_apply_paths(a->config->security, err);
 }
 
 /* The state a hook run by the init gets.  runtime-spec state.md (since
@@ -174,19 +212,31 @@ init_terminal(const struct box_init_args_s *a, box_error_t *err)
 
 /* Stage "box:init-user": cwd, umask, groups and ids (config.md "User").  */
 static int
-init_user(const struct box_process_s *p, box_error_t *err)
+init_user(const box_config_t *c, box_error_t *err)
 {
+  const struct box_process_s *p = c->process;
+
   prctl(PR_SET_NAME, "box:init-user");
-  umask(p->has_umask ? p->umask : 0022);
-  /* Like runc, create a missing cwd (as root, before dropping ids).  */
+  /* Like runc, create a missing cwd (as root, before dropping ids, and
+     before a seccomp filter may deny mkdir).  */
   if (box_mkdir_p(p->cwd, 0755, err) < 0)
     return box_error_wrap(err, "create cwd `%s`", p->cwd);
+  /* runc: without noNewPrivileges, loading a filter needs CAP_SYS_ADMIN,
+     so it goes in now, before the capabilities are dropped; the init's
+     remaining syscalls then run under it.  With it, just before exec.  */
+  if (!c->security->no_new_privs && box_seccomp_load(c->security->seccomp, err) < 0)
+    return -1;
+  if (box_caps_before_setuid(c->security, err) < 0)
+    return -1;
+  umask(p->has_umask ? p->umask : 0022);
   if (setgroups(p->n_additional_gids, p->additional_gids) < 0)
     return box_make_error(err, errno, "setgroups");
   if (setgid(p->gid) < 0)
     return box_make_error(err, errno, "setgid %u", (unsigned)p->gid);
   if (setuid(p->uid) < 0)
     return box_make_error(err, errno, "setuid %u", (unsigned)p->uid);
+  if (box_caps_after_setuid(c->security, err) < 0)
+    return -1;
   /* Changing credentials clears the parent-death signal: set it again,
      the parent is still waiting for READY.  */
   prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -345,9 +395,16 @@ static void __attribute__((noreturn)) init_main(const struct box_init_args_s *a)
   /* If `box create` dies during setup, so does the half-made container.  */
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   close(a->parent_fd);
-  if (init_namespaces(a, &err) < 0 || init_mounts(a, &fifo_fd, &dir_fd, &err) < 0
+  /* Nothing before the parent has moved us into the container's cgroups
+     (config-linux.md "Control groups"): every mount, hook and process of
+     the setup is then charged and limited there, as in runc.  */
+  prctl(PR_SET_NAME, "box:init-cgroup");
+  if (box_sync_recv(a->sync_fd, BOX_SYNC_CGROUP, box_now_ms() + SYNC_TIMEOUT_MS, &err) < 0)
+    init_fail(a->sync_fd, &err);
+  if (init_join(a, &fifo_fd, &dir_fd, &err) < 0 || init_namespaces(a, &err) < 0 || init_mounts(a, &err) < 0
       || init_create_hooks(a, &err) < 0 || box_pivot_root(a->rootfs, a->config->root_readonly, &err) < 0
-      || init_terminal(a, &err) < 0 || init_user(p, &err) < 0 || resolve_executable(p, &exe, &err) < 0)
+      || init_finalize_rootfs(a, &err) < 0 || init_terminal(a, &err) < 0 || init_user(a->config, &err) < 0
+      || resolve_executable(p, &exe, &err) < 0)
     init_fail(a->sync_fd, &err);
   if (init_handshake(a->sync_fd, &err) < 0)
     _exit(1);
@@ -358,6 +415,15 @@ static void __attribute__((noreturn)) init_main(const struct box_init_args_s *a)
   /* A detached container must not hold the caller's pipes or our fds.  */
   box_close_fds_from(3);
   prctl(PR_SET_NAME, "box:init-exec");
+  /* With noNewPrivileges, seccomp is the very last step (runc: "as close
+     to execve as possible"), so only the user process runs under it.  */
+  if (a->config->security->no_new_privs && box_seccomp_load(a->config->security->seccomp, &err) < 0)
+    {
+      cleanup_free char *msg = xasprintf("box: %s\n", err->msg);
+      if (write(STDERR_FILENO, msg, strlen(msg)) < 0)
+        _exit(127);
+      _exit(127);
+    }
   execve(exe, p->args, p->env);
   {
     /* Past start nobody waits on the sync socket: stderr is all there is.  */
@@ -371,15 +437,40 @@ static void __attribute__((noreturn)) init_main(const struct box_init_args_s *a)
 pid_t
 box_clone_init(const struct box_init_args_s *a, box_error_t *err)
 {
+  int saved[sizeof(a->config->ns_joins) / sizeof(a->config->ns_joins[0])];
+  box_error_t ignored = NULL;
   pid_t pid;
+  size_t i;
 
+  for (i = 0; i < sizeof(saved) / sizeof(saved[0]); i++)
+    saved[i] = -1;
+  if (box_ns_join_enter(a->config, saved, err) < 0)
+    {
+      box_ns_join_leave(a->config, saved, &ignored);
+      box_error_release(&ignored);
+      return -1;
+    }
   /* The raw syscall with a NULL stack behaves like fork(2) (the child
      runs on a copy of our stack), and unlike unshare(CLONE_NEWPID) makes
      the child itself pid 1 of the new pid namespace.  */
-  pid = (pid_t)syscall(SYS_clone, (unsigned long)a->config->clone_flags | SIGCHLD, NULL, NULL, NULL, NULL);
-  if (pid < 0)
-    return box_make_error(err, errno, "clone container init");
+  pid = (pid_t)syscall(SYS_clone, (unsigned long)(a->config->clone_flags & ~CLONE_NEWCGROUP) | SIGCHLD, NULL, NULL,
+                       NULL, NULL);
   if (pid == 0)
     init_main(a);
+  if (pid < 0)
+    {
+      box_make_error(err, errno, "clone container init");
+      box_ns_join_leave(a->config, saved, &ignored);
+      box_error_release(&ignored);
+      return -1;
+    }
+  /* The init waits for BOX_SYNC_CGROUP: its uid/gid maps and
+     oom_score_adj are in place before it does anything.  */
+  if (box_ns_join_leave(a->config, saved, err) < 0 || box_setup_init_process(pid, a->config->security, err) < 0)
+    {
+      kill(pid, SIGKILL);
+      TEMP_FAILURE_RETRY(waitpid(pid, NULL, 0));
+      return -1;
+    }
   return pid;
 }

@@ -19,6 +19,7 @@ enum box_sync_e
   BOX_SYNC_ERROR,        /* child -> parent: {errno, message}, child exits */
   BOX_SYNC_HOOKS,        /* child -> parent: mounts done, run prestart + createRuntime */
   BOX_SYNC_HOOKS_DONE,   /* parent -> child: they succeeded, go on to createContainer */
+  BOX_SYNC_CGROUP,       /* parent -> child: moved into the container's cgroups, set up */
 };
 
 struct box_init_args_s
@@ -53,6 +54,19 @@ struct box_mount_opts_s
   char *data;                /* comma-joined filesystem options, NULL if none */
 };
 void box_parse_mount_options(char **options, struct box_mount_opts_s *out);
+
+/* Call fn with each mount option name box_parse_mount_options knows as a
+   flag (for `box features`; the rest go to the filesystem as data).  */
+void box_mount_option_names(void (*fn)(const char *name, void *data), void *data);
+
+/* namespaces.c: linux.namespaces entries with a path, joined by the
+   parent around clone.  saved[] (config->n_ns_joins entries, -1 each)
+   gets fds to our own namespaces; leave returns to them and closes them.  */
+int box_ns_join_enter(const box_config_t *config, int *saved, box_error_t *err);
+int box_ns_join_leave(const box_config_t *config, int *saved, box_error_t *err);
+/* Open j->path and check (NS_GET_NSTYPE) that it is a namespace of j's
+   type.  Returns the fd, or -1 with err naming the path and the type.  */
+int box_ns_open(const struct box_ns_join_s *j, box_error_t *err);
 
 /* Inside the new mount namespace, before pivot_root.  */
 int box_prepare_rootfs(const box_config_t *config, const char *rootfs, const char *bundle, box_error_t *err);

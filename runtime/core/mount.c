@@ -14,6 +14,7 @@
 
 #include "linux.h"
 #include "log.h"
+#include "security.h"
 #include "utils.h"
 
 struct mount_opt_s
@@ -68,6 +69,17 @@ find_opt(const struct mount_opt_s *table, size_t n, const char *name)
     if (strcmp(table[i].name, name) == 0)
       return &table[i];
   return NULL;
+}
+
+void
+box_mount_option_names(void (*fn)(const char *name, void *data), void *data)
+{
+  size_t i;
+
+  for (i = 0; i < N_ELEMS(flag_opts); i++)
+    fn(flag_opts[i].name, data);
+  for (i = 0; i < N_ELEMS(propagation_opts); i++)
+    fn(propagation_opts[i].name, data);
 }
 
 void
@@ -246,9 +258,14 @@ box_prepare_rootfs(const box_config_t *config, const char *rootfs, const char *b
 {
   size_t i;
 
-  /* Nothing done here may propagate back to the host's mount table.  */
-  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-    return box_make_error(err, errno, "make `/` private");
+  /* Nothing done here may propagate back to the host's mount table:
+     rslave like runc, or linux.rootfsPropagation.  */
+  if (mount(NULL, "/", NULL, box_initial_propagation(config->security), NULL) < 0)
+    return box_make_error(err, errno, "set propagation of `/`");
+  /* pivot_root refuses a shared new root or parent (EINVAL), and with a
+     shared parent the bind below would propagate to the host.  */
+  if (box_rootfs_unshare(config->security, rootfs, err) < 0)
+    return -1;
   /* pivot_root needs the new root to be a mount point.  */
   if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
     return box_make_error(err, errno, "bind mount rootfs `%s`", rootfs);

@@ -11,24 +11,6 @@
 #define cfg_error(err, field, fmt, ...)                                                                      \
   box_make_error(err, 0, "config.json: `%s`: " fmt, field, ##__VA_ARGS__)
 
-/* Fields box accepts but does not implement yet: ignored with a debug line
-   so a config written for runc still runs (a later issue implements them).  */
-static const char *const ignored_process[] = {
-  "capabilities", "rlimits", "noNewPrivileges", "apparmorProfile", "selinuxLabel", "oomScoreAdj", NULL
-};
-static const char *const ignored_linux[]
-    = { "resources", "cgroupsPath", "maskedPaths", "readonlyPaths",     "seccomp",    "devices",
-        "sysctl",    "uidMappings", "gidMappings", "rootfsPropagation", "mountLabel", "personality",
-        "intelRdt",  NULL };
-
-static void
-log_ignored(json_t *obj, const char *prefix, const char *const *names)
-{
-  for (; *names; names++)
-    if (json_object_get(obj, *names))
-      box_log_debug("config.json: `%s.%s` is not implemented yet, ignored", prefix, *names);
-}
-
 /* Optional string member: *out stays NULL when absent.  */
 static int
 get_string(json_t *obj, const char *key, const char *field, bool required, char **out, box_error_t *err)
@@ -195,7 +177,6 @@ parse_process(json_t *proc, box_config_t *c, box_error_t *err)
     return cfg_error(err, "process.cwd", "must be an absolute path, got `%s`", p->cwd);
   if (parse_user(json_object_get(proc, "user"), p, err) < 0)
     return -1;
-  log_ignored(proc, "process", ignored_process);
   return 0;
 }
 
@@ -316,17 +297,27 @@ parse_namespace(json_t *ns, size_t i, box_config_t *c, box_error_t *err)
   flag = namespace_flag(type);
   if (flag == 0)
     return cfg_error(err, field, "unknown namespace type `%s`", type);
-  if (flag == CLONE_NEWUSER || flag == CLONE_NEWCGROUP)
-    return cfg_error(err, field, "`%s` namespaces are not supported yet", type);
+  if ((c->clone_flags | c->join_flags) & flag)
+    return cfg_error(err, field, "duplicate `%s` namespace", type);
   if (json_object_get(ns, "path"))
     {
       free(field), field = xasprintf("linux.namespaces[%zu].path", i);
-      return cfg_error(err, field, "joining an existing `%s` namespace is not supported yet", type);
+      return box_ns_join_parse(json_object_get(ns, "path"), flag, field, c, err);
     }
-  if (c->clone_flags & flag)
-    return cfg_error(err, field, "duplicate `%s` namespace", type);
   c->clone_flags |= flag;
   return 0;
+}
+
+/* config-linux.md "Cgroups Path" (a string, absolute or relative) and
+   "Control groups" (linux.resources, parsed and checked by cgroup.c).  */
+static int
+parse_cgroups(json_t *linux_obj, box_config_t *c, box_error_t *err)
+{
+  if (get_string(linux_obj, "cgroupsPath", "linux.cgroupsPath", false, &c->cgroups_path, err) < 0)
+    return -1;
+  if (c->cgroups_path && c->cgroups_path[0] == '\0')
+    return cfg_error(err, "linux.cgroupsPath", "must not be empty");
+  return box_resources_parse(json_object_get(linux_obj, "resources"), &c->resources, err);
 }
 
 static int
@@ -345,10 +336,10 @@ parse_linux(json_t *linux_obj, box_config_t *c, box_error_t *err)
      namespace; without one they would change the host.  */
   if (!(c->clone_flags & CLONE_NEWNS))
     return cfg_error(err, "linux.namespaces", "a new `mount` namespace is required");
-  if (c->hostname && !(c->clone_flags & CLONE_NEWUTS))
+  if (c->hostname && !((c->clone_flags | c->join_flags) & CLONE_NEWUTS))
     return cfg_error(err, "hostname", "setting the hostname requires a new `uts` namespace");
-  if (linux_obj)
-    log_ignored(linux_obj, "linux", ignored_linux);
+  if (parse_cgroups(linux_obj, c, err) < 0)
+    return -1;
   return 0;
 }
 
@@ -464,6 +455,7 @@ parse_document(json_t *doc, box_config_t *c, box_error_t *err)
       || get_string(doc, "hostname", "hostname", false, &c->hostname, err) < 0
       || parse_mounts(json_object_get(doc, "mounts"), c, err) < 0
       || parse_linux(json_object_get(doc, "linux"), c, err) < 0
+      || box_security_parse(doc, c->clone_flags | c->join_flags, &c->security, err) < 0
       || parse_annotations(json_object_get(doc, "annotations"), c, err) < 0
       || parse_hooks(json_object_get(doc, "hooks"), c, err) < 0)
     return -1;
@@ -552,6 +544,11 @@ box_config_free(box_config_t *c)
   for (i = 0; i < BOX_HOOK_KINDS; i++)
     free_hooks(&c->hooks[i]);
   json_decref(c->annotations);
+  free(c->cgroups_path);
+  box_resources_free(c->resources);
+  box_security_free(c->security);
+  for (i = 0; i < c->n_ns_joins; i++)
+    free(c->ns_joins[i].path);
   free(c);
 }
 

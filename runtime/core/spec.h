@@ -9,7 +9,9 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "cgroup.h"
 #include "error.h"
+#include "security.h"
 
 #define BOX_OCI_VERSION "1.0.2"
 
@@ -69,6 +71,19 @@ struct box_process_s
   unsigned short console_height, console_width; /* process.consoleSize */
 };
 
+/* A linux.namespaces entry with a path: joined with setns(2).  */
+struct box_ns_join_s
+{
+  int flag; /* CLONE_NEW* */
+  char *path;
+};
+
+struct box_config_s;
+
+/* namespaces.c: check a namespace path entry at parse time (which types
+   box can join) and record it in c.  */
+int box_ns_join_parse(json_t *path, int flag, const char *field, struct box_config_s *c, box_error_t *err);
+
 struct box_config_s
 {
   char *oci_version;
@@ -81,6 +96,12 @@ struct box_config_s
   int clone_flags;     /* CLONE_NEW* for the requested new namespaces */
   json_t *annotations; /* object of strings, or NULL */
   struct box_hook_list_s hooks[BOX_HOOK_KINDS];
+  char *cgroups_path;                /* linux.cgroupsPath; NULL: box's default, box/<id> */
+  struct box_resources_s *resources; /* linux.resources; NULL when absent */
+  box_security_t *security;          /* caps, rlimits, seccomp, paths, ...: security.h */
+  int join_flags;                    /* CLONE_NEW* of the namespaces joined by path */
+  struct box_ns_join_s ns_joins[8];  /* linux.namespaces entries with a path (namespaces.c) */
+  size_t n_ns_joins;
 };
 typedef struct box_config_s box_config_t;
 

@@ -30,6 +30,9 @@ box_state_write(const char *dir, const box_state_t *st, box_error_t *err)
     return box_make_error(err, 0, "encode `%s`", path);
   if (st->annotations)
     json_object_set(o, "annotations", st->annotations);
+  /* delete removes exactly these, so they are kept, not recomputed.  */
+  if (st->cgroups)
+    json_object_set(o, "cgroups", st->cgroups);
   data = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
   json_decref(o);
   return box_write_file_atomic(path, data, strlen(data), 0600, err);
@@ -40,12 +43,12 @@ state_from_json(json_t *o, box_state_t *st)
 {
   const char *ver = NULL, *id = NULL, *bundle = NULL, *rootfs = NULL, *created = NULL, *config = NULL;
   json_int_t pid = 0, start = 0;
-  json_t *ann = NULL;
+  json_t *ann = NULL, *cgroups = NULL;
   json_error_t jerr;
 
-  if (json_unpack_ex(o, &jerr, 0, "{s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:s, s?o}", "ociVersion", &ver, "id",
-                     &id, "pid", &pid, "start_time", &start, "bundle", &bundle, "rootfs", &rootfs, "created",
-                     &created, "config", &config, "annotations", &ann)
+  if (json_unpack_ex(o, &jerr, 0, "{s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:s, s?o, s?o}", "ociVersion", &ver,
+                     "id", &id, "pid", &pid, "start_time", &start, "bundle", &bundle, "rootfs", &rootfs,
+                     "created", &created, "config", &config, "annotations", &ann, "cgroups", &cgroups)
       < 0)
     return -1;
   if (pid <= 0)
@@ -59,6 +62,7 @@ state_from_json(json_t *o, box_state_t *st)
   st->created = xstrdup(created);
   st->config_path = xstrdup(config);
   st->annotations = json_is_object(ann) ? json_incref(ann) : NULL;
+  st->cgroups = json_is_array(cgroups) ? json_incref(cgroups) : NULL;
   return 0;
 }
 
@@ -100,6 +104,7 @@ box_state_free(box_state_t *st)
   free(st->created);
   free(st->config_path);
   json_decref(st->annotations);
+  json_decref(st->cgroups);
   free(st);
 }
 

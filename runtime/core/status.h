@@ -18,6 +18,8 @@
    `start` and `delete` run (runc keeps its config in state.json too):
    the bundle's copy may have changed since.  */
 #define BOX_CONFIG_COPY "config.json"
+/* The cgroups create is about to make, written before it makes them.  */
+#define BOX_CGROUP_PLAN "cgroups.json"
 
 enum box_status_e
 {
@@ -38,6 +40,7 @@ struct box_state_s
   char *created;
   char *config_path;
   json_t *annotations; /* object or NULL */
+  json_t *cgroups;     /* what create made (cgroup.c's record), or NULL */
 };
 typedef struct box_state_s box_state_t;
 

@@ -28,10 +28,12 @@ last_arg() {
 	[ $# -gt 0 ] && printf '%s\n' "${!#}"
 }
 
-# remember_pid GLOBALS... -- ID: note the container's pid in $BROKEN_LEFT/pids, so the
-# selftest can kill what this runtime leaves behind on purpose.
+# remember_pid GLOBALS... state ID: note the container's pid in $BROKEN_LEFT/pids and
+# its id in $BROKEN_LEFT/ids, so the selftest can kill and remove (cgroups named
+# after the id) what this runtime leaves behind on purpose.
 remember_pid() {
 	local pid
+	printf '%s\n' "${!#}" >>"${BROKEN_LEFT:?}/ids"
 	pid=$("$BOX" "$@" 2>/dev/null | jq -r '.pid // 0' 2>/dev/null) || return 0
 	[ "${pid:-0}" -gt 0 ] && echo "$pid" >>"${BROKEN_LEFT:?}/pids"
 	return 0

@@ -1,0 +1,270 @@
+#!/usr/bin/env bats
+# Control groups (runtime-spec config-linux.md "Control groups", "Cgroups Path" and
+# the resource sections), checked from the host side: the container's cgroup is
+# found through /proc/<state.pid>/cgroup and its control files are read there.
+load helpers.bash
+
+# set_resources JSON: linux.resources of the bundle.
+set_resources() {
+	update_config --argjson r "$1" '.linux.resources = $r'
+}
+
+# container_pid ID: state.pid of a created or running container.
+container_pid() {
+	state_field "$1" pid
+}
+
+# cgroup_mount CONTROLLER: the mount point of the hierarchy of CONTROLLER (`unified`:
+# the cgroup2 one; on a v2 host always that).
+cgroup_mount() {
+	if [ "$(probe cgroup)" = v2 ] || [ "$1" = unified ]; then
+		probe cgroup_v2_path
+		return
+	fi
+	awk -v c="$1" '{ for (i = 7; $i != "-"; i++); if ($(i + 1) != "cgroup") next
+		n = split($(i + 3), o, ","); for (j = 1; j <= n; j++) if (o[j] == c) { print $5; exit } }' /proc/self/mountinfo
+}
+
+# procs_hierarchy: a hierarchy that holds every process of a container: pids where
+# the host has it, else the unified (cgroup2) one, else the first v1 controller.
+procs_hierarchy() {
+	local ctrls
+	ctrls=" $(probe cgroup_controllers) "
+	if [[ "$ctrls" == *" pids "* ]]; then
+		echo pids
+	elif [ "$(probe cgroup)" != v1 ]; then
+		echo unified
+	else
+		read -r c _ <<<"$ctrls"
+		echo "$c"
+	fi
+}
+
+# container_cgroup ID HIERARCHY: the host directory of the container's cgroup, and
+# a failure (before a case touches anything) when that is the caller's own cgroup
+# or a hierarchy's root: a runtime that made no cgroup must not make a case move or
+# signal the host's processes.
+container_cgroup() {
+	local dir
+	dir=$(cgroup_dir "$(container_pid "$1")" "$2") || fail "no $2 cgroup for container $1"
+	[ "$dir" != "$(cgroup_dir $$ "$2")" ] || fail "container $1 runs in the caller's own cgroup $dir"
+	[ "$dir" != "$(cgroup_mount "$2")" ] || fail "container $1 runs in the root cgroup $dir"
+	echo "$dir"
+}
+
+# made_cgroup DIR: mkdir a cgroup from the host side, removed again by teardown
+# whatever the runtime did (after the leak check, which must still see it).
+made_cgroup() {
+	mkdir "$1"
+	echo "$1" >>"$T/made-cgroups"
+}
+
+teardown() {
+	local rc=0 d
+	common_teardown || rc=$?
+	if [ -f "$T/made-cgroups" ]; then
+		tac "$T/made-cgroups" | while read -r d; do rmdir "$d" 2>/dev/null || true; done
+	fi
+	return "$rc"
+}
+
+# procs_of DIR: the pids in a cgroup and its sub-cgroups, one a line.
+procs_of() {
+	find "$1" -name cgroup.procs -exec cat {} + 2>/dev/null
+}
+
+# config-linux.md "Cgroups Path": an absolute path MUST be taken relative to the
+# cgroups mount point, and "the cgroups will be created if they don't exist".
+# bats test_tags=spec:must
+@test "cgroups [absolute cgroupsPath: created below each hierarchy's mount point]" {
+	requires_cgroup cgroup_writable pids memory
+	id=$(new_id)
+	update_config --arg p "/$id" '.linux.cgroupsPath = $p'
+	set_args "${LONG_RUNNING[@]}"
+	start_container "$id"
+	pid=$(container_pid "$id")
+	for c in pids memory; do
+		dir=$(cgroup_dir "$pid" "$c") || fail "no $c cgroup for pid $pid"
+		[ "$dir" = "$(cgroup_mount "$c")/$id" ] || fail "$c: the container's cgroup is $dir, want $(cgroup_mount "$c")/$id"
+	done
+}
+
+# config-linux.md "Control groups": pids.limit, memory.limit, cpu.shares, quota and
+# period set the matching controller files (de-facto names: runc, crun). On v2
+# cpu.shares becomes cpu.weight (runc's mapping: 512 -> 20).
+# bats test_tags=spec:should
+@test "cgroups [linux.resources visible in the container's cgroup from the host]" {
+	requires_cgroup cgroup_writable pids memory cpu
+	set_resources '{"pids":{"limit":16},"memory":{"limit":33554432},"cpu":{"shares":512,"quota":50000,"period":100000}}'
+	set_args "${LONG_RUNNING[@]}"
+	id=$(new_id)
+	start_container "$id"
+	pid=$(container_pid "$id")
+	run -0 cat "$(cgroup_dir "$pid" pids)/pids.max"
+	assert_output 16
+	run -0 cat "$(cgroup_dir "$pid" memory)/$(cgroup_file memory.limit_in_bytes memory.max)"
+	assert_output 33554432
+	if [ "$(probe cgroup)" = v2 ]; then
+		run -0 cat "$(cgroup_dir "$pid" cpu)/cpu.weight"
+		assert_output 20
+		run -0 cat "$(cgroup_dir "$pid" cpu)/cpu.max"
+		assert_output "50000 100000"
+	else
+		run -0 cat "$(cgroup_dir "$pid" cpu)/cpu.shares"
+		assert_output 512
+		run -0 cat "$(cgroup_dir "$pid" cpu)/cpu.cfs_quota_us"
+		assert_output 50000
+	fi
+}
+
+# config-linux.md "PIDs": limit "specifies the maximum number of tasks in the
+# cgroup". An inner shell forks 100 background sleeps and dies when fork fails (ash
+# gives up on "can't fork"); the container's init survives it, and the cgroup never
+# holds more than 16 tasks, the kernel having refused forks (pids.events "max").
+# bats test_tags=spec:should
+@test "cgroups [pids.limit stops a fork bomb, the container survives]" {
+	requires_cgroup cgroup_writable pids
+	set_resources '{"pids":{"limit":16}}'
+	# No fork after the bomb: `echo` is a builtin, and `exec` replaces the shell.
+	set_args sh -c 'sh -c '\''i=0; while [ $i -lt 100 ]; do sleep 1000 & i=$((i + 1)); done'\'' 2>/dev/null
+echo forked > /forked; exec sleep 1000'
+	id=$(new_id)
+	start_container "$id"
+	wait_file "$BUNDLE/rootfs/forked" forked 30
+	dir=$(container_cgroup "$id" pids)
+	for _ in 1 2 3; do
+		current=$(cat "$dir/pids.current")
+		[ "$current" -le 16 ] || fail "pids.current is $current, above the limit 16"
+	done
+	n=$(procs_of "$dir" | wc -l)
+	[ "$n" -le 16 ] || fail "$n processes in the container's cgroup, above the limit 16"
+	[ "$n" -ge 2 ] || fail "only $n processes in the container's cgroup: the sleeps did not run at all"
+	run -0 awk '$1 == "max" { print $2 }' "$dir/pids.events"
+	[ "${output:-0}" -gt 0 ] || fail "pids.events counts no refused fork: the bomb never reached the limit"
+	assert_status "$id" running --pid-alive
+}
+
+# config-linux.md "Memory": limit "sets limit of memory usage"; past it the
+# kernel's OOM killer ends the process ("disableOOMKiller" false by default).
+# `tail /dev/zero` keeps one ever-growing line: it must be SIGKILLed (status 137).
+# bats test_tags=spec:should
+@test "cgroups [memory.limit: a process growing past it is OOM-killed]" {
+	requires_cgroup cgroup_writable memory
+	res='{"memory":{"limit":33554432}}'
+	# With swap on the host the limit alone only pushes pages out: limit swap too.
+	if [ "$(awk 'NR > 1' /proc/swaps | wc -l)" -gt 0 ]; then
+		res='{"memory":{"limit":33554432,"swap":33554432}}'
+	fi
+	set_resources "$res"
+	set_args sh -c 'tail /dev/zero; echo "status=$?" > /oom; exec sleep 1000'
+	id=$(new_id)
+	start_container "$id"
+	wait_file "$BUNDLE/rootfs/oom" status= 60
+	run -0 cat "$BUNDLE/rootfs/oom"
+	assert_output status=137
+	assert_status "$id" running --pid-alive
+}
+
+# The container's processes are all in its cgroup: the init and a child it
+# forks, in a cgroup of their own (not the runtime's), listed in its cgroup.procs.
+# config-linux.md "Control groups" (resources apply to "the container").
+# bats test_tags=de-facto
+@test "cgroups [the container's processes are all in its cgroup]" {
+	requires_cgroup cgroup_writable
+	h=$(procs_hierarchy)
+	set_args sh -c 'sleep 1000 & echo $! > /child; wait'
+	id=$(new_id)
+	start_container "$id"
+	wait_file "$BUNDLE/rootfs/child"
+	pid=$(container_pid "$id")
+	dir=$(container_cgroup "$id" "$h")
+	run -0 procs_of "$dir"
+	assert_line "$pid"
+	n=$(wc -l <<<"$output")
+	[ "$n" -eq 2 ] || fail "want the init and its child in $dir, got $n processes: $output"
+	for p in $output; do
+		[ "$(cgroup_dir "$p" "$h")" = "$dir" ] || fail "process $p is in $(cgroup_dir "$p" "$h"), not $dir"
+	done
+}
+
+# runtime.md "Delete": the resources created at create MUST be deleted; the
+# container's cgroup in every hierarchy is among them.
+# bats test_tags=spec:must
+@test "cgroups [the container's cgroups are gone after delete]" {
+	requires_cgroup cgroup_writable
+	set_args "${LONG_RUNNING[@]}"
+	id=$(new_id)
+	start_container "$id"
+	pid=$(container_pid "$id")
+	mapfile -t dirs < <(for c in $(probe cgroup_controllers) unified; do
+		d=$(cgroup_dir "$pid" "$c") && [ "$d" != "$(cgroup_dir $$ "$c")" ] && echo "$d"
+	done | sort -u)
+	[ "${#dirs[@]}" -gt 0 ] || fail "the container has no cgroup of its own"
+	runtime -0 kill "$id" KILL
+	wait_status "$id" stopped
+	runtime -0 delete "$id"
+	for d in "${dirs[@]}"; do
+		[ ! -e "$d" ] || fail "cgroup $d is left after delete"
+	done
+}
+
+# runtime.md "Delete" (MUST delete what create made): a sub-cgroup the container
+# made in its own cgroup, with a process in it, goes too (runc and crun remove
+# the tree). Made from the host side, as a container with its cgroup delegated would.
+# bats test_tags=de-facto
+@test "cgroups [delete --force removes sub-cgroups made below the container's]" {
+	requires_cgroup cgroup_writable
+	h=$(procs_hierarchy)
+	set_args sh -c 'sleep 1000 & echo $! > /child; wait'
+	id=$(new_id)
+	start_container "$id"
+	wait_file "$BUNDLE/rootfs/child"
+	pid=$(container_pid "$id")
+	dir=$(container_cgroup "$id" "$h")
+	mapfile -t procs < <(procs_of "$dir" | grep -vx "$pid")
+	[ "${#procs[@]}" -eq 1 ] || fail "want the init and one child in $dir, got others: ${procs[*]}"
+	child=${procs[0]}
+	made_cgroup "$dir/made-inside"
+	made_cgroup "$dir/made-inside/deeper"
+	echo "$child" >"$dir/made-inside/deeper/cgroup.procs"
+	runtime -0 delete --force "$id"
+	"$OCITEST" wait --timeout 10 --pid-gone "$child"
+	[ ! -e "$dir" ] || fail "cgroup $dir (with the sub-cgroups made inside) is left after delete --force"
+}
+
+# `kill --all` (runc's spelling) sends the signal to every process in the
+# container's cgroup, which is how a container sharing the host's pid namespace
+# is stopped as a whole (config-linux.md "Namespaces": without a new pid namespace
+# the init's death does not end the others).
+# bats test_tags=de-facto
+@test "cgroups [kill --all KILL reaches every process, host pid namespace]" {
+	requires_cgroup cgroup_writable
+	h=$(procs_hierarchy)
+	update_config '.linux.namespaces |= map(select(.type != "pid"))'
+	set_args sh -c 'sleep 1000 & sleep 1000 & echo ready > /ready; wait'
+	id=$(new_id)
+	start_container "$id"
+	wait_file "$BUNDLE/rootfs/ready"
+	dir=$(container_cgroup "$id" "$h")
+	mapfile -t pids < <(procs_of "$dir")
+	[ "${#pids[@]}" -eq 3 ] || fail "want the shell and two sleeps in the cgroup, got: ${pids[*]}"
+	runtime -0 kill --all "$id" KILL
+	for p in "${pids[@]}"; do
+		"$OCITEST" wait --timeout 10 --pid-gone "$p" || fail "process $p survived kill --all"
+	done
+}
+
+# runtime.md "Create": a create that fails leaves nothing; its cgroup neither
+# (config-linux.md "Cgroups Path": the runtime created it, so it removes it).
+# bats test_tags=spec:must
+@test "cgroups [failed create leaves no cgroup]" {
+	requires_cgroup cgroup_writable
+	h=$(procs_hierarchy)
+	id=$(new_id)
+	update_config --arg p "/$id" '.linux.cgroupsPath = $p'
+	set_args /no/such/binary
+	runtime ! create --bundle "$BUNDLE" "$id"
+	runtime ! state "$id"
+	mnt=$(cgroup_mount "$h")
+	[ ! -e "$mnt/$id" ] || fail "cgroup $mnt/$id is left after a failed create"
+}

@@ -1,0 +1,1244 @@
+/* Control groups: see cgroup.h.  Kernel interfaces used:
+   Documentation/admin-guide/cgroup-v1/ (one .rst per controller) and cgroup-v2.rst.  */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "utils.h"
+
+#define RES "linux.resources"
+#define res_error(err, field, fmt, ...)                                                                      \
+  box_make_error(err, 0, "config.json: `" RES ".%s`: " fmt, field, ##__VA_ARGS__)
+
+#define POLL_INTERVAL_MS 10 /* how often destroy looks again for processes still exiting */
+
+/* ---- linux.resources ---- */
+
+/* Fields of linux.resources box does not implement: an error, so a limit
+   asked for is never silently dropped.  */
+static const char *const unsupported_fields[] = { "blockIO",
+                                                  "hugepageLimits",
+                                                  "network",
+                                                  "rdma",
+                                                  "unified",
+                                                  "memory.kernel",
+                                                  "memory.kernelTCP",
+                                                  "memory.swappiness",
+                                                  "memory.disableOOMKiller",
+                                                  "memory.useHierarchy",
+                                                  "memory.checkBeforeUpdate",
+                                                  "cpu.realtimeRuntime",
+                                                  "cpu.realtimePeriod",
+                                                  "cpu.idle",
+                                                  "cpu.burst",
+                                                  NULL };
+
+static json_t *
+get_path(json_t *res, const char *field)
+{
+  cleanup_free char *copy = xstrdup(field);
+  char *dot = strchr(copy, '.');
+
+  if (dot == NULL)
+    return json_object_get(res, copy);
+  *dot = '\0';
+  return json_object_get(json_object_get(res, copy), dot + 1);
+}
+
+/* Optional integer member of res at field ("memory.limit"); null counts
+   as absent (runc writes null for unset pointers).  */
+static int
+get_int(json_t *res, const char *field, bool *has, long long *out, box_error_t *err)
+{
+  json_t *v = get_path(res, field);
+
+  if (v == NULL || json_is_null(v))
+    return 0;
+  if (!json_is_integer(v))
+    return res_error(err, field, "must be an integer");
+  *has = true;
+  *out = json_integer_value(v);
+  return 0;
+}
+
+static int
+get_uint(json_t *res, const char *field, bool *has, unsigned long long *out, box_error_t *err)
+{
+  long long v = 0;
+
+  if (get_int(res, field, has, &v, err) < 0)
+    return -1;
+  if (*has && v < 0)
+    return res_error(err, field, "must be a non-negative integer");
+  *out = (unsigned long long)v;
+  return 0;
+}
+
+static int
+get_str(json_t *res, const char *field, char **out, box_error_t *err)
+{
+  json_t *v = get_path(res, field);
+
+  if (v == NULL || json_is_null(v))
+    return 0;
+  if (!json_is_string(v))
+    return res_error(err, field, "must be a string");
+  *out = xstrdup(json_string_value(v));
+  return 0;
+}
+
+/* config-linux.md "Allowed Device Cgroup": allow (REQUIRED), type
+   ("a" when absent), major/minor ("*" when absent), access ("rwm").  */
+static int
+parse_device(json_t *d, size_t i, struct box_device_rule_s *out, box_error_t *err)
+{
+  cleanup_free char *field = xasprintf("devices[%zu]", i);
+  json_t *allow = json_object_get(d, "allow"), *type = json_object_get(d, "type");
+  json_t *access = json_object_get(d, "access");
+  bool has = false;
+  const char *a;
+
+  if (!json_is_object(d) || !json_is_boolean(allow))
+    return res_error(err, field, "must be an object with a boolean `allow`");
+  out->allow = json_is_true(allow);
+  out->type = type ? (json_is_string(type) ? json_string_value(type)[0] : '?') : 'a';
+  if (strchr("acb", out->type) == NULL || (type && strlen(json_string_value(type)) != 1))
+    return res_error(err, field, "`type` must be one of a, c, b");
+  out->major = out->minor = -1;
+  free(field), field = xasprintf("devices[%zu].major", i);
+  if (get_int(d, "major", &has, &out->major, err) < 0 || get_int(d, "minor", &has, &out->minor, err) < 0)
+    return box_error_release(err), res_error(err, field, "major and minor must be integers");
+  a = access == NULL ? "rwm" : json_is_string(access) ? json_string_value(access) : "?";
+  if (strlen(a) > 3 || strspn(a, "rwm") != strlen(a))
+    return res_error(err, field, "`access` must be a subset of rwm");
+  snprintf(out->access, sizeof(out->access), "%s", a);
+  return 0;
+}
+
+static int
+parse_devices(json_t *res, struct box_resources_s *r, box_error_t *err)
+{
+  json_t *devs = json_object_get(res, "devices"), *d;
+  size_t i;
+
+  if (devs == NULL || json_is_null(devs))
+    return 0;
+  if (!json_is_array(devs))
+    return res_error(err, "devices", "must be an array");
+  r->has_devices = true;
+  r->devices = xcalloc(json_array_size(devs), sizeof(*r->devices));
+  json_array_foreach(devs, i, d)
+  {
+    if (parse_device(d, i, &r->devices[i], err) < 0)
+      return -1;
+    r->n_devices = i + 1;
+  }
+  return 0;
+}
+
+static int
+check_unsupported(json_t *res, box_error_t *err)
+{
+  const char *const *f;
+
+  for (f = unsupported_fields; *f; f++)
+    {
+      json_t *v = get_path(res, *f);
+      if (v && !json_is_null(v))
+        return res_error(err, *f, "not supported by box");
+    }
+  return 0;
+}
+
+static int
+parse_limits(json_t *res, struct box_resources_s *r, box_error_t *err)
+{
+  if (get_int(res, "pids.limit", &r->has_pids_limit, &r->pids_limit, err) < 0
+      || get_int(res, "memory.limit", &r->has_mem_limit, &r->mem_limit, err) < 0
+      || get_int(res, "memory.reservation", &r->has_mem_reservation, &r->mem_reservation, err) < 0
+      || get_int(res, "memory.swap", &r->has_mem_swap, &r->mem_swap, err) < 0
+      || get_uint(res, "cpu.shares", &r->has_cpu_shares, &r->cpu_shares, err) < 0
+      || get_int(res, "cpu.quota", &r->has_cpu_quota, &r->cpu_quota, err) < 0
+      || get_uint(res, "cpu.period", &r->has_cpu_period, &r->cpu_period, err) < 0
+      || get_str(res, "cpu.cpus", &r->cpus, err) < 0 || get_str(res, "cpu.mems", &r->mems, err) < 0)
+    return -1;
+  /* runc treats 0 as "not set" for these (the Go zero value).  */
+  r->has_pids_limit = r->has_pids_limit && r->pids_limit != 0;
+  r->has_mem_limit = r->has_mem_limit && r->mem_limit != 0;
+  r->has_mem_reservation = r->has_mem_reservation && r->mem_reservation != 0;
+  r->has_mem_swap = r->has_mem_swap && r->mem_swap != 0;
+  r->has_cpu_shares = r->has_cpu_shares && r->cpu_shares != 0;
+  r->has_cpu_quota = r->has_cpu_quota && r->cpu_quota != 0;
+  r->has_cpu_period = r->has_cpu_period && r->cpu_period != 0;
+  return 0;
+}
+
+int
+box_resources_parse(json_t *res, struct box_resources_s **out, box_error_t *err)
+{
+  struct box_resources_s *r;
+  static const char *const objects[] = { "pids", "memory", "cpu", NULL };
+  const char *const *o;
+
+  *out = NULL;
+  if (res == NULL || json_is_null(res))
+    return 0;
+  if (!json_is_object(res))
+    return box_make_error(err, 0, "config.json: `" RES "`: must be an object");
+  for (o = objects; *o; o++)
+    if (json_object_get(res, *o) && !json_is_object(json_object_get(res, *o))
+        && !json_is_null(json_object_get(res, *o)))
+      return res_error(err, *o, "must be an object");
+  if (check_unsupported(res, err) < 0)
+    return -1;
+  r = xcalloc(1, sizeof(*r));
+  if (parse_limits(res, r, err) < 0 || parse_devices(res, r, err) < 0)
+    return box_resources_free(r), -1;
+  *out = r;
+  return 0;
+}
+
+void
+box_resources_free(struct box_resources_s *r)
+{
+  if (r == NULL)
+    return;
+  free(r->cpus);
+  free(r->mems);
+  free(r->devices);
+  free(r);
+}
+
+unsigned long long
+box_cpu_shares_to_weight(unsigned long long shares)
+{
+  if (shares == 0)
+    return 0;
+  if (shares < 2)
+    shares = 2;
+  if (shares > 262144)
+    shares = 262144;
+  /* runc libcontainer/cgroups/utils.go ConvertCPUSharesToCgroupV2Value:
+     [2, 262144] onto [1, 10000], so 1024 (the v1 default) -> 39.  */
+  return 1 + ((shares - 2) * 9999) / 262142;
+}
+
+/* ---- the host's hierarchies ---- */
+
+/* Undo mountinfo's octal escapes (\040 for a space) in place.  */
+static void
+unescape_octal(char *s)
+{
+  char *w = s;
+
+  for (; *s; s++)
+    {
+      if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && isdigit((unsigned char)s[2])
+          && isdigit((unsigned char)s[3]))
+        {
+          *w++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+          s += 3;
+        }
+      else
+        *w++ = *s;
+    }
+  *w = '\0';
+}
+
+int
+box_cgroup_parse_proc_line(const char *line, char **controllers, char **path)
+{
+  const char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+  size_t len;
+
+  /* "ID:CONTROLLERS:PATH"; PATH may itself contain ':' (only the first
+     two separate fields).  */
+  if (c1 == NULL || c2 == NULL || c1 == line || c2[1] != '/')
+    return -1;
+  len = strcspn(c2 + 1, "\n");
+  *controllers = strndup(c1 + 1, (size_t)(c2 - c1 - 1));
+  *path = strndup(c2 + 1, len);
+  if (*controllers == NULL || *path == NULL)
+    abort();
+  return 0;
+}
+
+int
+box_cgroup_parse_mountinfo_line(const char *line, char **fstype, char **root, char **mount, char **superopts)
+{
+  cleanup_free char *copy = strndup(line, strcspn(line, "\n"));
+  char *f[6], *save = NULL, *tok, *sep;
+  int n = 0;
+
+  /* proc(5): "ID PARENT MAJ:MIN ROOT MOUNT OPTS [OPTIONAL...] - FSTYPE
+     SOURCE SUPEROPTS"; the optional fields end at a lone "-".  */
+  sep = copy ? strstr(copy, " - ") : NULL;
+  if (sep == NULL)
+    return -1;
+  *sep = '\0';
+  for (tok = strtok_r(copy, " ", &save); tok && n < 6; tok = strtok_r(NULL, " ", &save))
+    f[n++] = tok;
+  if (n < 6)
+    return -1;
+  save = NULL;
+  tok = strtok_r(sep + 3, " ", &save);
+  if (tok == NULL || (strcmp(tok, "cgroup") != 0 && strcmp(tok, "cgroup2") != 0))
+    return tok == NULL ? -1 : 0;
+  *fstype = xstrdup(tok);
+  strtok_r(NULL, " ", &save); /* source */
+  tok = strtok_r(NULL, " ", &save);
+  *superopts = xstrdup(tok ? tok : "");
+  unescape_octal(f[3]);
+  unescape_octal(f[4]);
+  *root = xstrdup(f[3]);
+  *mount = xstrdup(f[4]);
+  return 1;
+}
+
+/* true when the comma-separated list has the token.  */
+static bool
+has_token(const char *list, const char *token)
+{
+  size_t n = strlen(token);
+  const char *p = list;
+
+  while (p && *p)
+    {
+      if (strncmp(p, token, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+        return true;
+      p = strchr(p, ',');
+      p = p ? p + 1 : NULL;
+    }
+  return false;
+}
+
+/* true when every controller of "cpu,cpuacct" is among the superopts.  */
+static bool
+all_tokens(const char *controllers, const char *superopts)
+{
+  cleanup_free char *copy = xstrdup(controllers);
+  char *save = NULL, *tok;
+
+  for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+    if (!has_token(superopts, tok))
+      return false;
+  return true;
+}
+
+/* true when cgroup path p is dir itself or below it.  */
+static bool
+path_under(const char *p, const char *dir)
+{
+  size_t n = strlen(dir);
+
+  if (strcmp(dir, "/") == 0)
+    return true;
+  return strncmp(p, dir, n) == 0 && (p[n] == '\0' || p[n] == '/');
+}
+
+struct proc_entry_s
+{
+  char *controllers;
+  char *path;
+};
+
+static void
+free_entries(struct proc_entry_s *e, size_t n)
+{
+  size_t i;
+  for (i = 0; i < n; i++)
+    free(e[i].controllers), free(e[i].path);
+  free(e);
+}
+
+static struct proc_entry_s *
+parse_proc_cgroup(const char *text, size_t *n)
+{
+  struct proc_entry_s *e = NULL;
+  const char *line;
+
+  *n = 0;
+  for (line = text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
+    {
+      e = xrealloc(e, (*n + 1) * sizeof(*e));
+      if (box_cgroup_parse_proc_line(line, &e[*n].controllers, &e[*n].path) == 0)
+        (*n)++;
+    }
+  return e;
+}
+
+/* The /proc/self/cgroup entry a mount belongs to: "" for cgroup2, else
+   the v1 line whose controllers the mount carries.  */
+static const struct proc_entry_s *
+entry_for_mount(const struct proc_entry_s *e, size_t n, const char *fstype, const char *superopts)
+{
+  bool v2 = strcmp(fstype, "cgroup2") == 0;
+  size_t i;
+
+  for (i = 0; i < n; i++)
+    {
+      if (v2 ? e[i].controllers[0] == '\0'
+             : e[i].controllers[0] != '\0' && all_tokens(e[i].controllers, superopts))
+        return &e[i];
+    }
+  return NULL;
+}
+
+static bool
+host_has(const box_cgroup_host_t *host, const char *controllers)
+{
+  size_t i;
+  for (i = 0; i < host->n; i++)
+    if (strcmp(host->h[i].controllers, controllers) == 0)
+      return true;
+  return false;
+}
+
+/* Add the hierarchy of one mountinfo line, unless it is not a cgroup
+   mount, already known (a second mount of it), or mounted from a cgroup
+   that does not contain ours (we could not reach our own cgroup there).  */
+static void
+host_add_mount(box_cgroup_host_t *host, const char *line, const struct proc_entry_s *e, size_t n)
+{
+  cleanup_free char *fstype = NULL, *root = NULL, *mount = NULL, *superopts = NULL;
+  const struct proc_entry_s *pe;
+  struct box_cgroup_hier_s *h;
+
+  if (box_cgroup_parse_mountinfo_line(line, &fstype, &root, &mount, &superopts) != 1)
+    return;
+  pe = entry_for_mount(e, n, fstype, superopts);
+  if (pe == NULL || host_has(host, pe->controllers) || !path_under(pe->path, root))
+    return;
+  host->h = xrealloc(host->h, (host->n + 1) * sizeof(*host->h));
+  h = &host->h[host->n++];
+  h->controllers = xstrdup(pe->controllers);
+  h->mount = steal_pointer(&mount);
+  h->root = steal_pointer(&root);
+  h->own = xstrdup(pe->path);
+}
+
+int
+box_cgroup_host_parse(const char *mountinfo, const char *proc_cgroup, box_cgroup_host_t **out,
+                      box_error_t *err)
+{
+  box_cgroup_host_t *host = xcalloc(1, sizeof(*host));
+  struct proc_entry_s *e;
+  const char *line;
+  size_t n, i;
+
+  e = parse_proc_cgroup(proc_cgroup, &n);
+  for (line = mountinfo; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
+    host_add_mount(host, line, e, n);
+  free_entries(e, n);
+  if (host->n == 0)
+    {
+      box_cgroup_host_free(host);
+      return box_make_error(err, 0, "no cgroup hierarchy is mounted");
+    }
+  /* Unified mode: cgroup2 alone (runc's rule; a cgroup2 mount beside v1
+     hierarchies is the hybrid mode, where v1 holds the controllers).  */
+  host->v2 = true;
+  for (i = 0; i < host->n; i++)
+    host->v2 = host->v2 && host->h[i].controllers[0] == '\0';
+  *out = host;
+  return 0;
+}
+
+int
+box_cgroup_host_read(box_cgroup_host_t **out, box_error_t *err)
+{
+  cleanup_free char *mountinfo = NULL, *proc_cgroup = NULL;
+
+  if (box_read_file("/proc/self/mountinfo", &mountinfo, NULL, err) < 0
+      || box_read_file("/proc/self/cgroup", &proc_cgroup, NULL, err) < 0)
+    return box_error_wrap(err, "cgroups");
+  return box_cgroup_host_parse(mountinfo, proc_cgroup, out, err);
+}
+
+void
+box_cgroup_host_free(box_cgroup_host_t *host)
+{
+  size_t i;
+
+  if (host == NULL)
+    return;
+  for (i = 0; i < host->n; i++)
+    {
+      free(host->h[i].controllers);
+      free(host->h[i].mount);
+      free(host->h[i].root);
+      free(host->h[i].own);
+    }
+  free(host->h);
+  free(host);
+}
+
+/* Join base and rel into a clean absolute cgroup path (no "//", no "."
+   components, no trailing '/').  ".." is refused: a config must not reach
+   outside the parent it is given.  */
+static int
+join_clean(const char *base, const char *rel, char **out, box_error_t *err)
+{
+  cleanup_free char *joined = xasprintf("%s/%s", base, rel);
+  char *r = xcalloc(1, strlen(joined) + 2), *save = NULL, *tok;
+
+  for (tok = strtok_r(joined, "/", &save); tok; tok = strtok_r(NULL, "/", &save))
+    {
+      if (strcmp(tok, ".") == 0)
+        continue;
+      if (strcmp(tok, "..") == 0)
+        {
+          free(r);
+          return box_make_error(err, 0, "config.json: `linux.cgroupsPath`: must not contain `..`");
+        }
+      strcat(strcat(r, "/"), tok);
+    }
+  if (r[0] == '\0')
+    strcpy(r, "/");
+  *out = r;
+  return 0;
+}
+
+int
+box_cgroup_resolve(const box_cgroup_host_t *host, const struct box_cgroup_hier_s *h, const char *cgroups_path,
+                   const char *id, char **out, box_error_t *err)
+{
+  cleanup_free char *def = xasprintf("box/%s", id), *parent = NULL;
+  const char *rel = cgroups_path ? cgroups_path : def;
+  char *slash;
+
+  /* config-linux.md "Cgroups Path": absolute is relative to the cgroup
+     mount point; a relative path's meaning is the runtime's to choose.  */
+  if (rel[0] == '/')
+    parent = xstrdup("/");
+  else
+    {
+      parent = xstrdup(h->own);
+      /* Pure v2: our own cgroup has a process (us), so it may not hand
+         controllers down to a child (cgroup-v2.rst "No Internal Process
+         Constraint"); its parent can, as in runc.  */
+      slash = strrchr(parent, '/');
+      if (host->v2 && slash && strcmp(parent, "/") != 0)
+        slash == parent ? (void)(parent[1] = '\0') : (void)(*slash = '\0');
+    }
+  if (join_clean(parent, rel, out, err) < 0)
+    return -1;
+  /* The container gets a cgroup of its own, strictly below what the
+     hierarchy's mount shows (a process in a cgroup namespace, say).  */
+  if (strcmp(*out, h->root) == 0 || !path_under(*out, h->root))
+    {
+      box_make_error(err, 0,
+                     "config.json: `linux.cgroupsPath`: `%s` is not below the cgroup mounted at `%s` (%s)",
+                     rel, h->mount, h->root);
+      free(steal_pointer(out));
+      return -1;
+    }
+  return 0;
+}
+
+/* ---- a container's cgroups: create ---- */
+
+static void
+free_dir(struct box_cgroup_dir_s *d)
+{
+  size_t i;
+
+  free(d->controllers);
+  free(d->cgroup);
+  free(d->path);
+  for (i = 0; i < d->n_created; i++)
+    free(d->created[i]);
+  free(d->created);
+}
+
+void
+box_cgroup_free(box_cgroup_t *cg)
+{
+  size_t i;
+
+  if (cg == NULL)
+    return;
+  for (i = 0; i < cg->n; i++)
+    free_dir(&cg->dirs[i]);
+  free(cg->dirs);
+  free(cg);
+}
+
+void
+cleanup_cgroupp(box_cgroup_t **cg)
+{
+  box_cgroup_free(*cg);
+}
+
+/* Write value to dir/file.  Returns 0, or -1 with errno set.  */
+static int
+write_file(const char *dir, const char *file, const char *value)
+{
+  cleanup_free char *path = xasprintf("%s/%s", dir, file);
+  cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC);
+  size_t len = strlen(value);
+
+  if (fd < 0)
+    return -1;
+  if (TEMP_FAILURE_RETRY(write(fd, value, len)) != (ssize_t)len)
+    return -1;
+  return 0;
+}
+
+/* v1 cpuset: a new cgroup starts with empty cpuset.cpus and cpuset.mems,
+   and no process may join it until both are set
+   (cgroup-v1/cpusets.rst 1.4): copy them from the parent.  */
+static int
+copy_cpuset(const char *path, box_error_t *err)
+{
+  static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
+  cleanup_free char *parent = xstrdup(path);
+  size_t i;
+
+  *strrchr(parent, '/') = '\0';
+  for (i = 0; i < 2; i++)
+    {
+      cleanup_free char *from = xasprintf("%s/%s", parent, files[i]), *value = NULL;
+      if (box_read_file(from, &value, NULL, err) < 0)
+        return box_error_wrap(err, "cgroup cpuset");
+      if (value[0] != '\n' && value[0] != '\0' && write_file(path, files[i], value) < 0)
+        return box_make_error(err, errno, "cgroup: write `%s/%s`", path, files[i]);
+    }
+  return 0;
+}
+
+/* v2: the controllers a cgroup's children may use are those written to
+   its cgroup.subtree_control (cgroup-v2.rst "Enabling and Disabling").
+   Best effort, one by one like runc: a resource whose file is then
+   missing fails with its own name.  */
+static void
+enable_controllers(const char *dir)
+{
+  static const char *const wanted[] = { "cpu", "cpuset", "memory", "pids" };
+  cleanup_free char *path = xasprintf("%s/cgroup.controllers", dir), *avail = NULL;
+  box_error_t ignored = NULL;
+  size_t i;
+
+  if (box_read_file(path, &avail, NULL, &ignored) < 0)
+    return box_error_release(&ignored);
+  avail[strcspn(avail, "\n")] = '\0';
+  for (i = 0; i < sizeof(wanted) / sizeof(wanted[0]); i++)
+    {
+      cleanup_free char *spaced = xasprintf(" %s ", avail), *tok = xasprintf(" %s ", wanted[i]);
+      cleanup_free char *cmd = xasprintf("+%s", wanted[i]);
+      if (strstr(spaced, tok))
+        (void)write_file(dir, "cgroup.subtree_control", cmd);
+    }
+}
+
+/* mkdir one level; records it in d->created when we made it.  */
+static int
+make_level(struct box_cgroup_dir_s *d, const char *path, bool leaf, box_error_t *err)
+{
+  if (mkdir(path, 0755) == 0)
+    {
+      d->created = xrealloc(d->created, (d->n_created + 1) * sizeof(char *));
+      d->created[d->n_created++] = xstrdup(path);
+      if (has_token(d->controllers, "cpuset") && copy_cpuset(path, err) < 0)
+        return -1;
+    }
+  else if (errno != EEXIST)
+    return box_make_error(err, errno, "create cgroup `%s`", path);
+  if (!leaf && d->controllers[0] == '\0')
+    enable_controllers(path);
+  return 0;
+}
+
+/* mkdir -p of d->path below the mount point, level by level.  */
+static int
+make_dirs(const struct box_cgroup_hier_s *h, struct box_cgroup_dir_s *d, box_error_t *err)
+{
+  cleanup_free char *path = xstrdup(d->path);
+  char *p = path + strlen(h->mount);
+
+  if (d->controllers[0] == '\0')
+    enable_controllers(h->mount);
+  while ((p = strchr(p + 1, '/')) != NULL)
+    {
+      *p = '\0';
+      if (make_level(d, path, false, err) < 0)
+        return -1;
+      *p = '/';
+    }
+  return make_level(d, path, true, err);
+}
+
+/* Append the container's directory in hierarchy h to cg, not made yet.  */
+static struct box_cgroup_dir_s *
+fill_dir(box_cgroup_t *cg, const box_cgroup_host_t *host, const struct box_cgroup_hier_s *h,
+         const char *cgroups_path, const char *id, box_error_t *err)
+{
+  struct box_cgroup_dir_s *d;
+  cleanup_free char *cgroup = NULL;
+  size_t skip = strcmp(h->root, "/") == 0 ? 0 : strlen(h->root);
+
+  if (box_cgroup_resolve(host, h, cgroups_path, id, &cgroup, err) < 0)
+    return NULL;
+  cg->dirs = xrealloc(cg->dirs, (cg->n + 1) * sizeof(*cg->dirs));
+  d = &cg->dirs[cg->n++];
+  memset(d, 0, sizeof(*d));
+  d->controllers = xstrdup(h->controllers);
+  d->path = xasprintf("%s%s", h->mount, cgroup + skip);
+  d->cgroup = steal_pointer(&cgroup);
+  return d;
+}
+
+static int
+add_dir(box_cgroup_t *cg, const box_cgroup_host_t *host, const struct box_cgroup_hier_s *h,
+        const char *cgroups_path, const char *id, box_error_t *err)
+{
+  struct box_cgroup_dir_s *d = fill_dir(cg, host, h, cgroups_path, id, err);
+
+  return d == NULL ? -1 : make_dirs(h, d, err);
+}
+
+/* Every level of d->path below the mount point that does not exist yet,
+   in mkdir order, as d->created: what create is about to make.  */
+static void
+plan_levels(const struct box_cgroup_hier_s *h, struct box_cgroup_dir_s *d)
+{
+  cleanup_free char *path = xstrdup(d->path);
+  char *p = path + strlen(h->mount), *next;
+  struct stat sb;
+
+  do
+    {
+      next = strchr(p + 1, '/');
+      if (next)
+        *next = '\0';
+      if (stat(path, &sb) < 0 && errno == ENOENT)
+        {
+          d->created = xrealloc(d->created, (d->n_created + 1) * sizeof(char *));
+          d->created[d->n_created++] = xstrdup(path);
+        }
+      if (next)
+        *next = '/';
+      p = next;
+    }
+  while (p != NULL);
+}
+
+int
+box_cgroup_plan(const box_cgroup_host_t *host, const char *cgroups_path, const char *id, box_cgroup_t **out,
+                box_error_t *err)
+{
+  cleanup_cgroup box_cgroup_t *cg = xcalloc(1, sizeof(*cg));
+  struct box_cgroup_dir_s *d;
+  size_t i;
+
+  for (i = 0; i < host->n; i++)
+    {
+      d = fill_dir(cg, host, &host->h[i], cgroups_path, id, err);
+      if (d == NULL)
+        return -1;
+      plan_levels(&host->h[i], d);
+    }
+  *out = steal_pointer(&cg);
+  return 0;
+}
+
+/* ---- linux.resources applied ---- */
+
+/* Where a resource goes: the v1 hierarchy of the controller, or the
+   unified one on a pure v2 host; NULL when the host has neither.  */
+static const struct box_cgroup_dir_s *
+dir_for(const box_cgroup_t *cg, const char *controller, bool *v2)
+{
+  size_t i;
+
+  *v2 = cg->n == 1 && cg->dirs[0].controllers[0] == '\0';
+  if (*v2)
+    return &cg->dirs[0];
+  for (i = 0; i < cg->n; i++)
+    if (has_token(cg->dirs[i].controllers, controller))
+      return &cg->dirs[i];
+  return NULL;
+}
+
+/* Write one resource value; errors name the config field and, when the
+   host cannot apply it at all, say so.  */
+static int
+set_res(const struct box_cgroup_dir_s *d, const char *controller, const char *file, const char *value,
+        const char *field, box_error_t *err)
+{
+  if (d == NULL)
+    return res_error(err, field, "not supported on this host: no `%s` cgroup controller", controller);
+  if (write_file(d->path, file, value) == 0)
+    return 0;
+  if (errno == ENOENT)
+    return res_error(err, field, "not supported on this host: no %s", file);
+  return box_make_error(err, errno, "config.json: `" RES ".%s`: write `%s` to `%s/%s`", field, value, d->path,
+                        file);
+}
+
+static int
+set_num(const struct box_cgroup_dir_s *d, const char *controller, const char *file, long long v, bool v2,
+        const char *field, box_error_t *err)
+{
+  cleanup_free char *value = v < 0 ? xstrdup(v2 ? "max" : "-1") : xasprintf("%lld", v);
+
+  return set_res(d, controller, file, value, field, err);
+}
+
+static int
+apply_pids(const box_cgroup_t *cg, const struct box_resources_s *r, box_error_t *err)
+{
+  bool v2;
+  const struct box_cgroup_dir_s *d = dir_for(cg, "pids", &v2);
+
+  if (!r->has_pids_limit)
+    return 0;
+  /* pids.max takes "max", not -1, in v1 too (cgroup-v1/pids.rst).  */
+  return set_num(d, "pids", "pids.max", r->pids_limit, true, "pids.limit", err);
+}
+
+/* v2 memory.swap.max is swap alone; the spec's swap is memory+swap (the
+   v1 memsw meaning), so subtract, as runc does.  */
+static int
+apply_swap_v2(const struct box_cgroup_dir_s *d, const struct box_resources_s *r, box_error_t *err)
+{
+  if (r->mem_swap < 0)
+    return set_num(d, "memory", "memory.swap.max", -1, true, "memory.swap", err);
+  if (!r->has_mem_limit || r->mem_limit < 0)
+    return res_error(err, "memory.swap", "needs a `" RES ".memory.limit` to convert to cgroup v2");
+  if (r->mem_swap < r->mem_limit)
+    return res_error(err, "memory.swap", "must not be below `" RES ".memory.limit`");
+  return set_num(d, "memory", "memory.swap.max", r->mem_swap - r->mem_limit, true, "memory.swap", err);
+}
+
+static int
+apply_memory(const box_cgroup_t *cg, const struct box_resources_s *r, box_error_t *err)
+{
+  bool v2;
+  const struct box_cgroup_dir_s *d = dir_for(cg, "memory", &v2);
+
+  /* v1: the limit before memsw, which may never be below it; a new
+     cgroup starts unlimited in both (cgroup-v1/memory.rst 2.4).  */
+  if (r->has_mem_limit
+      && set_num(d, "memory", v2 ? "memory.max" : "memory.limit_in_bytes", r->mem_limit, v2, "memory.limit",
+                 err)
+             < 0)
+    return -1;
+  if (r->has_mem_reservation
+      && set_num(d, "memory", v2 ? "memory.low" : "memory.soft_limit_in_bytes", r->mem_reservation, v2,
+                 "memory.reservation", err)
+             < 0)
+    return -1;
+  if (!r->has_mem_swap)
+    return 0;
+  if (v2)
+    return apply_swap_v2(d, r, err);
+  return set_num(d, "memory", "memory.memsw.limit_in_bytes", r->mem_swap, false, "memory.swap", err);
+}
+
+static int
+apply_cpu_v2(const struct box_cgroup_dir_s *d, const struct box_resources_s *r, box_error_t *err)
+{
+  cleanup_free char *max = NULL;
+
+  if (r->has_cpu_shares
+      && set_num(d, "cpu", "cpu.weight", (long long)box_cpu_shares_to_weight(r->cpu_shares), true,
+                 "cpu.shares", err)
+             < 0)
+    return -1;
+  if (!r->has_cpu_quota && !r->has_cpu_period)
+    return 0;
+  /* cpu.max is "QUOTA PERIOD" in one write (cgroup-v2.rst "CPU").  */
+  if (r->has_cpu_quota && r->cpu_quota > 0)
+    max = xasprintf("%lld %llu", r->cpu_quota, r->has_cpu_period ? r->cpu_period : 100000ULL);
+  else
+    max = xasprintf("max %llu", r->has_cpu_period ? r->cpu_period : 100000ULL);
+  return set_res(d, "cpu", "cpu.max", max, r->has_cpu_quota ? "cpu.quota" : "cpu.period", err);
+}
+
+static int
+apply_cpu(const box_cgroup_t *cg, const struct box_resources_s *r, box_error_t *err)
+{
+  bool v2;
+  const struct box_cgroup_dir_s *d = dir_for(cg, "cpu", &v2);
+
+  if (v2)
+    return apply_cpu_v2(d, r, err);
+  if (r->has_cpu_shares
+      && set_num(d, "cpu", "cpu.shares", (long long)r->cpu_shares, false, "cpu.shares", err) < 0)
+    return -1;
+  /* The period first: a quota is checked against the current period.  */
+  if (r->has_cpu_period
+      && set_num(d, "cpu", "cpu.cfs_period_us", (long long)r->cpu_period, false, "cpu.period", err) < 0)
+    return -1;
+  if (r->has_cpu_quota && set_num(d, "cpu", "cpu.cfs_quota_us", r->cpu_quota, false, "cpu.quota", err) < 0)
+    return -1;
+  return 0;
+}
+
+static int
+apply_cpuset(const box_cgroup_t *cg, const struct box_resources_s *r, box_error_t *err)
+{
+  bool v2;
+  const struct box_cgroup_dir_s *d = dir_for(cg, "cpuset", &v2);
+
+  /* Same files in v1 and v2; mems first so cpus never meets an empty
+     mems (either order works on a cgroup copied from its parent).  */
+  if (r->mems && set_res(d, "cpuset", "cpuset.mems", r->mems, "cpu.mems", err) < 0)
+    return -1;
+  if (r->cpus && set_res(d, "cpuset", "cpuset.cpus", r->cpus, "cpu.cpus", err) < 0)
+    return -1;
+  return 0;
+}
+
+/* "c 1:3 rwm", with '*' for a wildcard (cgroup-v1/devices.rst).  */
+static char *
+device_rule(char type, long long major, long long minor, const char *access)
+{
+  cleanup_free char *ma = major < 0 ? xstrdup("*") : xasprintf("%lld", major);
+  cleanup_free char *mi = minor < 0 ? xstrdup("*") : xasprintf("%lld", minor);
+
+  return xasprintf("%c %s:%s %s", type, ma, mi, access);
+}
+
+/* What box itself puts in the container's /dev (config-linux.md "Default
+   Devices", and /dev/pts, /dev/ptmx): allowed after the config's rules,
+   as runc appends its AllowedDevices, so a config that denies everything
+   still leaves the container a working /dev/null.  */
+static const struct box_device_rule_s default_devices[] = {
+  { true, 'c', 1, 3, "rwm" }, { true, 'c', 1, 5, "rwm" }, { true, 'c', 1, 7, "rwm" },
+  { true, 'c', 1, 8, "rwm" }, { true, 'c', 1, 9, "rwm" }, { true, 'c', 5, 0, "rwm" },
+  { true, 'c', 5, 1, "rwm" }, { true, 'c', 5, 2, "rwm" }, { true, 'c', 136, -1, "rwm" },
+};
+
+static int
+apply_device(const struct box_cgroup_dir_s *d, const struct box_device_rule_s *rule, const char *field,
+             box_error_t *err)
+{
+  cleanup_free char *value = device_rule(rule->type, rule->major, rule->minor, rule->access);
+
+  return set_res(d, "devices", rule->allow ? "devices.allow" : "devices.deny", value, field, err);
+}
+
+static int
+apply_devices(const box_cgroup_t *cg, const struct box_resources_s *r, box_error_t *err)
+{
+  bool v2;
+  const struct box_cgroup_dir_s *d = dir_for(cg, "devices", &v2);
+  size_t i;
+
+  if (!r->has_devices)
+    return 0;
+  /* v2 has no devices files: access is an eBPF program, which box does
+     not build.  */
+  if (v2)
+    return res_error(err, "devices", "not supported on this host: cgroup v2 device rules need eBPF");
+  /* Deny everything first, then the rules in order: the list is a
+     whitelist, as in runc's default spec.  */
+  if (set_res(d, "devices", "devices.deny", "a", "devices", err) < 0)
+    return -1;
+  for (i = 0; i < r->n_devices; i++)
+    {
+      cleanup_free char *field = xasprintf("devices[%zu]", i);
+      if (apply_device(d, &r->devices[i], field, err) < 0)
+        return -1;
+    }
+  for (i = 0; i < sizeof(default_devices) / sizeof(default_devices[0]); i++)
+    if (apply_device(d, &default_devices[i], "devices", err) < 0)
+      return -1;
+  return 0;
+}
+
+static int
+apply_resources(const box_cgroup_t *cg, const struct box_resources_s *r, box_error_t *err)
+{
+  if (r == NULL)
+    return 0;
+  if (apply_pids(cg, r, err) < 0 || apply_memory(cg, r, err) < 0 || apply_cpuset(cg, r, err) < 0
+      || apply_cpu(cg, r, err) < 0 || apply_devices(cg, r, err) < 0)
+    return -1;
+  return 0;
+}
+
+int
+box_cgroup_create(const box_cgroup_host_t *host, const char *cgroups_path, const char *id,
+                  const struct box_resources_s *r, box_cgroup_t **out, box_error_t *err)
+{
+  cleanup_cgroup box_cgroup_t *cg = xcalloc(1, sizeof(*cg));
+  box_error_t ignored = NULL;
+  size_t i;
+
+  for (i = 0; i < host->n; i++)
+    if (add_dir(cg, host, &host->h[i], cgroups_path, id, err) < 0)
+      break;
+  if (i < host->n || apply_resources(cg, r, err) < 0)
+    {
+      /* Nothing has joined yet: only our own directories to remove.  */
+      if (box_cgroup_destroy(cg, box_now_ms() + 1000, &ignored) < 0)
+        box_error_release(&ignored);
+      return -1;
+    }
+  *out = steal_pointer(&cg);
+  return 0;
+}
+
+int
+box_cgroup_enter(const box_cgroup_t *cg, pid_t pid, box_error_t *err)
+{
+  cleanup_free char *value = xasprintf("%d", (int)pid);
+  size_t i;
+
+  for (i = 0; i < cg->n; i++)
+    if (write_file(cg->dirs[i].path, "cgroup.procs", value) < 0)
+      return box_make_error(err, errno, "move process %d into cgroup `%s`", (int)pid, cg->dirs[i].path);
+  return 0;
+}
+
+/* ---- signalling and removal ---- */
+
+/* true when /proc/PID/cgroup puts pid in cgroup (or below it) in the
+   hierarchy of `controllers`.  */
+static bool
+proc_in_cgroup(pid_t pid, const char *controllers, const char *cgroup)
+{
+  cleanup_free char *path = xasprintf("/proc/%d/cgroup", (int)pid), *text = NULL;
+  box_error_t ignored = NULL;
+  struct proc_entry_s *e;
+  bool found = false;
+  size_t n, i;
+
+  if (box_read_file(path, &text, NULL, &ignored) < 0)
+    return box_error_release(&ignored), false;
+  e = parse_proc_cgroup(text, &n);
+  for (i = 0; i < n; i++)
+    if (strcmp(e[i].controllers, controllers) == 0 && path_under(e[i].path, cgroup))
+      found = true;
+  free_entries(e, n);
+  return found;
+}
+
+/* Signal one pid read from cgroup.procs.  The pidfd pins the process;
+   checking its cgroup after opening it proves it is still ours and not
+   a recycled pid.  Returns 1 when signalled, 0 when gone or not ours.  */
+static int
+signal_pid(pid_t pid, const struct box_cgroup_dir_s *d, int sig)
+{
+  cleanup_close int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+  if (pidfd < 0 || !proc_in_cgroup(pid, d->controllers, d->cgroup))
+    return 0;
+  return syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) == 0 ? 1 : 0;
+}
+
+static int
+signal_procs(const char *dir, const struct box_cgroup_dir_s *d, int sig)
+{
+  cleanup_free char *path = xasprintf("%s/cgroup.procs", dir);
+  cleanup_file FILE *f = fopen(path, "re");
+  int pid, n = 0;
+
+  while (f && fscanf(f, "%d", &pid) == 1)
+    n += signal_pid((pid_t)pid, d, sig);
+  return n;
+}
+
+/* Signal every process in dir and, depth-first, its sub-cgroups.  */
+static int
+signal_tree(const char *dir, const struct box_cgroup_dir_s *d, int sig)
+{
+  cleanup_dir DIR *dp = opendir(dir);
+  struct dirent *de;
+  int n = signal_procs(dir, d, sig);
+
+  while (dp && (de = readdir(dp)) != NULL)
+    {
+      cleanup_free char *sub = NULL;
+      if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+        continue;
+      sub = xasprintf("%s/%s", dir, de->d_name);
+      n += signal_tree(sub, d, sig);
+    }
+  return n;
+}
+
+/* The hierarchy that sees every process of the container: on v1 the
+   pids or freezer one (runc's choice), else whichever is there.  */
+static const struct box_cgroup_dir_s *
+procs_dir(const box_cgroup_t *cg)
+{
+  size_t i;
+
+  for (i = 0; i < cg->n; i++)
+    if (has_token(cg->dirs[i].controllers, "pids"))
+      return &cg->dirs[i];
+  for (i = 0; i < cg->n; i++)
+    if (has_token(cg->dirs[i].controllers, "freezer") || cg->dirs[i].controllers[0] == '\0')
+      return &cg->dirs[i];
+  return cg->n ? &cg->dirs[0] : NULL;
+}
+
+int
+box_cgroup_signal_all(const box_cgroup_t *cg, int sig, box_error_t *err)
+{
+  const struct box_cgroup_dir_s *d = procs_dir(cg);
+
+  if (d == NULL)
+    return box_make_error(err, 0, "the container has no cgroup to find its processes in");
+  return signal_tree(d->path, d, sig);
+}
+
+/* rmdir dir after its sub-cgroups, depth-first.  Returns 0 when gone,
+   1 while a process still holds one (EBUSY), -1 on another error.  */
+static int
+rmdir_tree(const char *dir, box_error_t *err)
+{
+  cleanup_dir DIR *dp = opendir(dir);
+  struct dirent *de;
+  int r;
+
+  while (dp && (de = readdir(dp)) != NULL)
+    {
+      cleanup_free char *sub = NULL;
+      if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+        continue;
+      sub = xasprintf("%s/%s", dir, de->d_name);
+      if ((r = rmdir_tree(sub, err)) != 0)
+        return r;
+    }
+  if (rmdir(dir) == 0 || errno == ENOENT)
+    return 0;
+  if (errno == EBUSY)
+    return 1;
+  return box_make_error(err, errno, "remove cgroup `%s`", dir);
+}
+
+/* Remove what create made in one hierarchy: the container's cgroup with
+   everything below it, then the parents it had to make, unless another
+   container uses them now (ENOTEMPTY, EBUSY: theirs to remove).  */
+static int
+remove_dir(const struct box_cgroup_dir_s *d, box_error_t *err)
+{
+  size_t i;
+  int r;
+
+  if (d->n_created == 0)
+    return 0;
+  if (strcmp(d->created[d->n_created - 1], d->path) == 0 && (r = rmdir_tree(d->path, err)) != 0)
+    return r;
+  for (i = d->n_created; i-- > 0;)
+    if (rmdir(d->created[i]) < 0 && errno != ENOENT && errno != ENOTEMPTY && errno != EBUSY)
+      return box_make_error(err, errno, "remove cgroup `%s`", d->created[i]);
+  return 0;
+}
+
+/* One pass: kill what is left, try to remove.  0 done, 1 busy, -1 error.  */
+static int
+destroy_pass(const box_cgroup_t *cg, const char **busy, box_error_t *err)
+{
+  size_t i;
+  int r, any = 0;
+
+  for (i = 0; i < cg->n; i++)
+    signal_tree(cg->dirs[i].path, &cg->dirs[i], SIGKILL);
+  for (i = 0; i < cg->n; i++)
+    {
+      r = remove_dir(&cg->dirs[i], err);
+      if (r < 0)
+        return -1;
+      if (r > 0)
+        any = 1, *busy = cg->dirs[i].path;
+    }
+  return any;
+}
+
+int
+box_cgroup_destroy(const box_cgroup_t *cg, long long deadline_ms, box_error_t *err)
+{
+  const char *busy = NULL;
+  int r;
+
+  /* A killed process leaves its cgroup only once it has exited and been
+     reaped, which its parent does in its own time: poll until then.  */
+  while ((r = destroy_pass(cg, &busy, err)) > 0)
+    {
+      if (box_now_ms() >= deadline_ms)
+        return box_make_error(err, EBUSY, "remove cgroup `%s`: processes still in it", busy);
+      poll(NULL, 0, POLL_INTERVAL_MS);
+    }
+  return r;
+}
+
+/* ---- the record in state.json ---- */
+
+json_t *
+box_cgroup_to_json(const box_cgroup_t *cg)
+{
+  json_t *a = json_array();
+  size_t i, j;
+
+  for (i = 0; i < cg->n; i++)
+    {
+      const struct box_cgroup_dir_s *d = &cg->dirs[i];
+      json_t *created = json_array();
+      for (j = 0; j < d->n_created; j++)
+        json_array_append_new(created, json_string(d->created[j]));
+      json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:o}", "controllers", d->controllers, "cgroup",
+                                         d->cgroup, "path", d->path, "created", created));
+    }
+  return a;
+}
+
+static int
+dir_from_json(json_t *o, struct box_cgroup_dir_s *d)
+{
+  const char *controllers, *cgroup, *path;
+  json_t *created, *c;
+  size_t i;
+
+  if (json_unpack(o, "{s:s, s:s, s:s, s:o}", "controllers", &controllers, "cgroup", &cgroup, "path", &path,
+                  "created", &created)
+          < 0
+      || !json_is_array(created))
+    return -1;
+  d->controllers = xstrdup(controllers);
+  d->cgroup = xstrdup(cgroup);
+  d->path = xstrdup(path);
+  d->created = xcalloc(json_array_size(created), sizeof(char *));
+  json_array_foreach(created, i, c)
+  {
+    if (!json_is_string(c))
+      return -1;
+    d->created[d->n_created++] = xstrdup(json_string_value(c));
+  }
+  return 0;
+}
+
+int
+box_cgroup_from_json(json_t *j, box_cgroup_t **out, box_error_t *err)
+{
+  cleanup_cgroup box_cgroup_t *cg = xcalloc(1, sizeof(*cg));
+  json_t *o;
+  size_t i;
+
+  if (!json_is_array(j))
+    return box_make_error(err, 0, "state: `cgroups` must be an array");
+  cg->dirs = xcalloc(json_array_size(j), sizeof(*cg->dirs));
+  json_array_foreach(j, i, o)
+  {
+    cg->n = i + 1;
+    if (dir_from_json(o, &cg->dirs[i]) < 0)
+      return box_make_error(err, 0, "state: `cgroups[%zu]` is invalid", i);
+  }
+  *out = steal_pointer(&cg);
+  return 0;
+}
