@@ -5,7 +5,7 @@ CC       ?= cc
 CFLAGS   ?= -O2 -g
 WARN     := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
             -Wformat=2 -Wno-format-nonliteral -Werror=implicit-function-declaration -Wvla -Wpointer-arith
-CPPFLAGS += -D_GNU_SOURCE -Iruntime/core
+CPPFLAGS += -D_GNU_SOURCE -Iruntime/core -Icommon
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 B        := build
@@ -33,7 +33,7 @@ HARNESS_TESTS := $(patsubst harness/tests/%.c,$(BIN)/tests/harness/%,$(wildcard 
 .PHONY: all deps rootfs acceptance check unit shellcheck selftest matrix unprivileged test bench clean format
 all: $(BIN)/box $(BIN)/ocitest
 
-$(B)/obj/%.o: %.c $(wildcard runtime/core/*.h harness/*.h)
+$(B)/obj/%.o: %.c $(wildcard runtime/core/*.h harness/*.h common/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -c -o $@ $<
 
