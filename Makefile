@@ -30,7 +30,7 @@ OCITEST_LIBS := -static -ljansson
 BOX_TESTS     := $(patsubst runtime/tests/%.c,$(BIN)/tests/box/%,$(wildcard runtime/tests/test_*.c))
 HARNESS_TESTS := $(patsubst harness/tests/%.c,$(BIN)/tests/harness/%,$(wildcard harness/tests/test_*.c))
 
-.PHONY: all deps rootfs acceptance check unit shellcheck selftest matrix unprivileged test bench clean format
+.PHONY: all broken deps rootfs acceptance check unit shellcheck selftest matrix unprivileged test bench clean format
 all: $(BIN)/box $(BIN)/ocitest
 
 $(B)/obj/%.o: %.c $(wildcard runtime/core/*.h harness/*.h common/*.h)
@@ -42,6 +42,15 @@ $(B)/obj/%.o: %.c $(wildcard runtime/core/*.h harness/*.h common/*.h)
 $(BIN)/box: $(BOX_CORE_OBJ) $(BOX_CMD_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@.tmp $^ $(BOX_LIBS) && mv -f $@.tmp $@
+
+# box built with one lie told (-DBOX_BROKEN_*), for the runtimes broken on
+# purpose in harness/tests/broken/ that no wrapper script can break.
+BROKEN_BOXES := naive-join exe-writable lenient-ids
+broken: $(BROKEN_BOXES:%=$(B)/broken/box-%)
+$(B)/broken/box-%: $(BOX_CORE_SRC) $(BOX_CMD_SRC) $(wildcard runtime/core/*.h runtime/*.h common/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -DBOX_BROKEN_$(shell echo '$*' | tr a-z- A-Z_) $(WARN) $(CFLAGS) -o $@.tmp \
+		$(BOX_CORE_SRC) $(BOX_CMD_SRC) $(BOX_LIBS) && mv -f $@.tmp $@
 
 $(BIN)/ocitest: $(OCITEST_OBJ)
 	@mkdir -p $(dir $@)
@@ -74,7 +83,7 @@ shellcheck:
 	shellcheck -s bash -x cases/*.bats
 
 # The harness tested: runtimes broken on purpose must be caught.
-selftest: all rootfs
+selftest: all rootfs broken
 	harness/tests/selftest
 
 check: unit shellcheck selftest
@@ -88,6 +97,10 @@ unprivileged: all rootfs
 
 test: all rootfs
 	ci/test
+
+# Lifecycle timings of RUNTIME (ci/bench; BENCH_CYCLES, default 50).
+bench: all rootfs
+	ci/bench
 
 format:
 	clang-format -i runtime/*.c runtime/core/*.[ch] runtime/tests/*.c harness/*.[ch] harness/tests/*.c

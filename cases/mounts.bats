@@ -116,6 +116,72 @@ shared_rootfs() {
 	assert_checked 'mount /mnt/flags: option nosuid' 'mount /mnt/flags: option nodev' 'mount /mnt/flags: option noexec'
 }
 
+# cgroup_mount_run: run the bundle with the cgroup mount `runc spec` writes
+# (/sys/fs/cgroup, read-only) and linux.resources.pids.limit 77. The process
+# reports, one line each: whether /sys/fs/cgroup is a mount point, pids.max and
+# whether its own pid 1 is in cgroup.procs where the pids controller shows up in
+# it (pids/ on a v1 or hybrid host, the top on a v2 one), then the errors of a
+# write to that pids.max and of a file created at the top of the mount.
+cgroup_mount_run() {
+	local d=/sys/fs/cgroup/pids id
+	[ "$(probe cgroup)" != v2 ] || d=/sys/fs/cgroup
+	update_config '.mounts += [{"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup",
+		"options": ["nosuid", "noexec", "nodev", "relatime", "ro"]}] | .linux.resources.pids.limit = 77'
+	# shellcheck disable=SC2016 # expanded by the container's shell
+	set_args sh -c 'd=$1
+grep -q " /sys/fs/cgroup " /proc/self/mountinfo && echo "mounted: yes"
+echo "pids.max: $(cat "$d/pids.max")"
+grep -qx 1 "$d/cgroup.procs" && echo "cgroup.procs: has pid 1"
+(echo 5 >"$d/pids.max") 2>&1
+touch /sys/fs/cgroup/oct-file 2>&1
+exit 0' sh "$d"
+	id=$(new_id)
+	runtime -0 run --bundle "$BUNDLE" "$id"
+}
+
+# assert_own_cgroup: what cgroup_mount_run reported is a mount of the container's
+# own cgroup, read-only: the pids limit of its config and its own process.
+assert_own_cgroup() {
+	assert_line 'mounted: yes'
+	assert_line 'pids.max: 77'
+	assert_line 'cgroup.procs: has pid 1'
+	assert_line --partial 'pids.max: Read-only file system'
+}
+
+# De-facto (runc, crun; config.md "Mounts" only says type is a filesystem type, and
+# config-linux.md "Control groups" names the container's cgroup): a mount of type
+# cgroup shows the container's own cgroups at its destination, with the mount's
+# options. With a cgroup namespace: a new mount of each hierarchy, rooted at the
+# namespace's root, which is the container's cgroup.
+# bats test_tags=de-facto
+@test "mounts [cgroup, with a cgroup namespace: the container's own cgroup, read-only]" {
+	requires ns_cgroup
+	requires_cgroup pids
+	update_config '.linux.namespaces += [{"type": "cgroup"}]'
+	cgroup_mount_run
+	assert_own_cgroup
+}
+
+# De-facto, as above, without a cgroup namespace: the container's cgroup still sits
+# at the root of the mount (runc and crun bind it from the host's hierarchy), not
+# the host's whole tree.
+# bats test_tags=de-facto
+@test "mounts [cgroup, without a cgroup namespace: the container's own cgroup, read-only]" {
+	requires_cgroup pids
+	cgroup_mount_run
+	assert_own_cgroup
+}
+
+# De-facto cgroup mount, config.md "Mounts": its options are those of mount(8), and
+# ro makes all of it read-only, the top included (on a v1 or hybrid host the tmpfs
+# that holds the hierarchies): creating a file there fails with EROFS.
+# bats test_tags=de-facto
+@test "mounts [cgroup read-only: nothing in it writable]" {
+	requires_cgroup pids
+	cgroup_mount_run
+	assert_line --partial 'oct-file: Read-only file system'
+}
+
 # config.md "Root": readonly (bool, OPTIONAL) "If true then the root filesystem
 # MUST be read-only inside the container".
 # bats test_tags=spec:must

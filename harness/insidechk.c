@@ -170,6 +170,7 @@ jget(const json_t *o, const char *path)
 /* ---- capabilities ------------------------------------------------------ */
 
 #include "cap_names.h"
+#include "rlimit_names.h"
 #define CAP_COUNT ((int)(sizeof cap_names / sizeof cap_names[0]))
 
 int
@@ -537,28 +538,6 @@ check_caps(inside_t *t)
     }
 }
 
-static const struct
-{
-  const char *name;
-  int res;
-} rlimit_names[] = {
-  { "RLIMIT_AS", RLIMIT_AS },
-  { "RLIMIT_CORE", RLIMIT_CORE },
-  { "RLIMIT_CPU", RLIMIT_CPU },
-  { "RLIMIT_DATA", RLIMIT_DATA },
-  { "RLIMIT_FSIZE", RLIMIT_FSIZE },
-  { "RLIMIT_LOCKS", RLIMIT_LOCKS },
-  { "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK },
-  { "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE },
-  { "RLIMIT_NICE", RLIMIT_NICE },
-  { "RLIMIT_NOFILE", RLIMIT_NOFILE },
-  { "RLIMIT_NPROC", RLIMIT_NPROC },
-  { "RLIMIT_RSS", RLIMIT_RSS },
-  { "RLIMIT_RTPRIO", RLIMIT_RTPRIO },
-  { "RLIMIT_RTTIME", RLIMIT_RTTIME },
-  { "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING },
-  { "RLIMIT_STACK", RLIMIT_STACK },
-};
 
 static void
 check_rlimits(inside_t *t)
@@ -583,7 +562,7 @@ check_rlimits(inside_t *t)
 
     for (size_t k = 0; type && k < sizeof rlimit_names / sizeof rlimit_names[0]; k++)
       if (strcmp(rlimit_names[k].name, type) == 0)
-        res = rlimit_names[k].res;
+        res = rlimit_names[k].resource;
     if (res < 0)
       {
         inside_skip(t, S_RLIMITS, "unknown type", "rlimits %s", type ? type : "?");

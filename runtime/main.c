@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "linux.h"
 #include "log.h"
 
 typedef int (*box_cmd_fn)(struct box_global_s *, int, char **, box_error_t *);
@@ -134,6 +135,10 @@ main(int argc, char **argv)
   int cmd, ret = -1;
 
   cmd = parse_globals(&g, argc, argv, &err);
+  /* The commands that clone a container init run from a sealed copy.  */
+  if (cmd >= 0 && (strcmp(argv[cmd], "create") == 0 || strcmp(argv[cmd], "run") == 0)
+      && !wants_help(argc - cmd, argv + cmd) && box_ensure_cloned_exe(argv, &err) < 0)
+    cmd = -1;
   if (cmd >= 0 && box_log_init(g.log, g.log_format, g.debug, &err) == 0)
     ret = dispatch(&g, argc - cmd, argv + cmd, &err);
   if (ret < 0)

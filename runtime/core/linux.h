@@ -39,6 +39,12 @@ struct box_init_args_s
    the host pid in the parent; the child never returns.  */
 pid_t box_clone_init(const struct box_init_args_s *args, box_error_t *err);
 
+/* Re-execute box (argv) from a memfd copy of its binary sealed against
+   writes, unless it already runs from one: a container can then never reach
+   the host's binary through /proc/<init>/exe (CVE-2019-5736).  Returns 0 in
+   the copy; -1 (err) if that could not be done.  */
+int box_ensure_cloned_exe(char **argv, box_error_t *err);
+
 /* Send one message; returns 0 or -1 (err).  */
 int box_sync_send(int fd, enum box_sync_e type, int errnum, const char *msg, box_error_t *err);
 

@@ -12,6 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cgroupfs.h"
 #include "linux.h"
 #include "log.h"
 #include "security.h"
@@ -167,7 +168,7 @@ bind_mount(const struct box_mount_s *m, const char *src, const char *dest, const
 static int
 do_one_mount(const struct box_mount_s *m, const char *rootfs, const char *bundle, box_error_t *err)
 {
-  cleanup_free char *dest = xasprintf("%s%s", rootfs, m->destination);
+  cleanup_free char *dest = NULL;
   cleanup_free char *src = NULL;
   struct box_mount_opts_s o;
   cleanup_free char *data = NULL;
@@ -176,11 +177,12 @@ do_one_mount(const struct box_mount_s *m, const char *rootfs, const char *bundle
 
   if (check_destination(m->destination, err) < 0)
     return -1;
+  /* Resolved as the container would: a symlink in the rootfs cannot make
+     box create directories or mount anything outside it.  */
+  if ((dest = box_join_in_root(rootfs, m->destination, err)) == NULL)
+    return -1;
   if (m->type && strcmp(m->type, "cgroup") == 0)
-    {
-      box_log_debug("mount `%s`: cgroup mounts are not implemented yet, skipped", m->destination);
-      return 0;
-    }
+    return box_cgroupfs_mount(m, rootfs, dest, err);
   box_parse_mount_options(m->options, &o);
   data = o.data;
   bind = (o.flags & MS_BIND) || (m->type && strcmp(m->type, "bind") == 0);

@@ -201,9 +201,9 @@ box_create_devices(const box_security_t *s, const char *rootfs, bool userns, box
 
   for (i = 0; i < s->n_devices && r == 0; i++)
     {
-      cleanup_free char *dest = xasprintf("%s%s", rootfs, s->devices[i].path);
-      cleanup_free char *dir = xstrdup(dest);
-      r = box_mkdir_p(dirname(dir), 0755, err);
+      cleanup_free char *dest = box_join_in_root(rootfs, s->devices[i].path, err);
+      cleanup_free char *dir = dest ? xstrdup(dest) : NULL;
+      r = dest ? box_mkdir_p(dirname(dir), 0755, err) : -1;
       if (r == 0)
         r = userns ? bind_device(&s->devices[i], dest, err) : make_device(&s->devices[i], dest, err);
     }

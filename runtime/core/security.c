@@ -22,6 +22,7 @@
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
 #include "cap_names.h"
+#include "rlimit_names.h"
 
 int
 box_cap_count(void)
@@ -90,28 +91,6 @@ parse_caps(json_t *caps, box_security_t *s, box_error_t *err)
   return 0;
 }
 
-static const struct
-{
-  const char *name;
-  int resource;
-} rlimit_table[] = {
-  { "RLIMIT_AS", RLIMIT_AS },
-  { "RLIMIT_CORE", RLIMIT_CORE },
-  { "RLIMIT_CPU", RLIMIT_CPU },
-  { "RLIMIT_DATA", RLIMIT_DATA },
-  { "RLIMIT_FSIZE", RLIMIT_FSIZE },
-  { "RLIMIT_LOCKS", RLIMIT_LOCKS },
-  { "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK },
-  { "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE },
-  { "RLIMIT_NICE", RLIMIT_NICE },
-  { "RLIMIT_NOFILE", RLIMIT_NOFILE },
-  { "RLIMIT_NPROC", RLIMIT_NPROC },
-  { "RLIMIT_RSS", RLIMIT_RSS },
-  { "RLIMIT_RTPRIO", RLIMIT_RTPRIO },
-  { "RLIMIT_RTTIME", RLIMIT_RTTIME },
-  { "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING },
-  { "RLIMIT_STACK", RLIMIT_STACK },
-};
 
 static int
 get_u64(json_t *o, const char *key, const char *field, unsigned long long *out, box_error_t *err)
@@ -144,12 +123,12 @@ parse_rlimit(json_t *r, size_t i, box_security_t *s, box_error_t *err)
   f = xasprintf("%s.type", field);
   if (!json_is_string(type))
     return cfg_error(err, f, "must be a string like RLIMIT_NOFILE");
-  for (k = 0; k < N_ELEMS(rlimit_table); k++)
-    if (strcmp(rlimit_table[k].name, json_string_value(type)) == 0)
+  for (k = 0; k < N_ELEMS(rlimit_names); k++)
+    if (strcmp(rlimit_names[k].name, json_string_value(type)) == 0)
       break;
-  if (k == N_ELEMS(rlimit_table))
+  if (k == N_ELEMS(rlimit_names))
     return cfg_error(err, f, "unknown rlimit type `%s`", json_string_value(type));
-  out->resource = rlimit_table[k].resource;
+  out->resource = rlimit_names[k].resource;
   for (k = 0; k < i; k++)
     if (s->rlimits[k].resource == out->resource)
       return cfg_error(err, f, "duplicate rlimit type `%s`", json_string_value(type));

@@ -558,9 +558,9 @@ cleanup_configp(box_config_t **config)
   box_config_free(*config);
 }
 
-/* Same shape as `runc spec`, minus what box cannot honour at all (a
-   terminal, the cgroup mount, linux.resources).  root.readonly is false so
-   the default bundle is immediately useful with a writable rootfs.  */
+/* Same shape as `runc spec`, minus a terminal and linux.resources.
+   root.readonly is false so the default bundle is immediately useful with a
+   writable rootfs.  */
 static const char default_spec[]
     = "{\n"
       "  \"ociVersion\": \"" BOX_OCI_VERSION "\",\n"
@@ -634,6 +634,12 @@ static const char default_spec[]
       "      \"type\": \"sysfs\",\n"
       "      \"source\": \"sysfs\",\n"
       "      \"options\": [\"nosuid\", \"noexec\", \"nodev\", \"ro\"]\n"
+      "    },\n"
+      "    {\n"
+      "      \"destination\": \"/sys/fs/cgroup\",\n"
+      "      \"type\": \"cgroup\",\n"
+      "      \"source\": \"cgroup\",\n"
+      "      \"options\": [\"nosuid\", \"noexec\", \"nodev\", \"relatime\", \"ro\"]\n"
       "    }\n"
       "  ],\n"
       "  \"linux\": {\n"

@@ -63,6 +63,12 @@ int box_write_file_atomic(const char *path, const char *data, size_t len, mode_t
 /* mkdir -p; existing directories are fine.  */
 int box_mkdir_p(const char *path, mode_t mode, box_error_t *err);
 
+/* ROOT joined with UNSAFE, an absolute path as the container sees it:
+   symlinks in it are followed as the container would follow them, with ROOT
+   as `/`, so neither they nor `..` lead out of ROOT.  Missing components are
+   taken as they are.  Returns a malloc'd path, or NULL with err (ELOOP).  */
+char *box_join_in_root(const char *root, const char *unsafe, box_error_t *err);
+
 /* rm -rf that never crosses into another mount.  ENOENT is success.  */
 int box_rm_rf(const char *path, box_error_t *err);
 
