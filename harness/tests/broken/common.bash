@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # Shared by the runtimes broken on purpose: each is `box` with one lie told.
 # After `broken_parse "$@"`: $cmd is the command word, globals=(flags before it),
-# rest=(everything after it); `box ARGS` runs the real box.
+# rest=(everything after it); `box ARGS` runs the real box; `broken_edit_config JQ`
+# makes `create` and `run` read a config edited by JQ.
 BOX=${BOX:?BOX must name the real box binary}
 
 box() {
@@ -21,6 +22,29 @@ broken_parse() {
 	cmd=${1:-}
 	[ $# -eq 0 ] || shift
 	rest=("$@")
+}
+
+# broken_edit_config [JQ-OPTION...] JQ-FILTER: after broken_parse, for `create` and
+# `run` only, rewrite the bundle's config.json (--bundle DIR, -b DIR, --bundle=DIR,
+# default the current directory) with jq, before box reads it: the lie a wrapper
+# tells through the config. Each case has its own bundle, so editing it in place is
+# fine; the copy a case made in the rootfs (/config.json) is left as it was, and
+# `ocitest inside` holds the container to that. If jq fails (a config that is not
+# JSON), the config is left as it is, for box to report.
+broken_edit_config() {
+	local bundle=. i tmp
+	[ "$cmd" = create ] || [ "$cmd" = run ] || return 0
+	for ((i = 0; i < ${#rest[@]}; i++)); do
+		case "${rest[i]}" in
+		--bundle | -b) bundle=${rest[i + 1]:-.} ;;
+		--bundle=*) bundle=${rest[i]#--bundle=} ;;
+		esac
+	done
+	tmp=$(mktemp)
+	# cat, not mv: the config keeps its inode, owner and mode.
+	jq "$@" "$bundle/config.json" >"$tmp" && cat "$tmp" >"$bundle/config.json"
+	rm -f "$tmp"
+	return 0
 }
 
 # last_arg ARGS: the container id (the last argument of a lifecycle command).
