@@ -145,7 +145,8 @@ test_full(void)
         "   {\"destination\": \"/data\", \"type\": \"bind\", \"source\": \"d\", \"options\": [\"rbind\", "
         "\"ro\"]}],"
         " \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"network\"}, {\"type\": \"ipc\"},"
-        "   {\"type\": \"uts\"}, {\"type\": \"mount\"}], \"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\"},"
+        "   {\"type\": \"uts\"}, {\"type\": \"mount\"}], \"seccomp\": {\"defaultAction\": "
+        "\"SCMP_ACT_ALLOW\"},"
         "   \"maskedPaths\": []},"
         " \"annotations\": {\"k\": \"v\"}, \"unknownField\": 1}";
   box_error_t err = NULL;
@@ -186,9 +187,10 @@ test_default_spec(void)
   tap_ok(c != NULL, "the default spec of `box spec` parses");
   if (err)
     tap_diag("%s", err->msg);
-  tap_ok(c && !c->process->terminal && strcmp(c->process->args[0], "sh") == 0 && c->n_mounts == 6
+  tap_ok(c && !c->process->terminal && strcmp(c->process->args[0], "sh") == 0 && c->n_mounts == 7
+             && strcmp(c->mounts[6].type, "cgroup") == 0
              && c->clone_flags == (CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNS),
-         "default spec: args [sh], terminal false, 5 namespaces, 6 mounts");
+         "default spec: args [sh], terminal false, 5 namespaces, 7 mounts (the last cgroup)");
   box_config_free(c);
   box_error_release(&err);
 }
