@@ -306,8 +306,8 @@ box_cgroup_parse_mountinfo_line(const char *line, char **fstype, char **root, ch
 }
 
 /* true when the comma-separated list has the token.  */
-static bool
-has_token(const char *list, const char *token)
+bool
+box_cgroup_has_token(const char *list, const char *token)
 {
   size_t n = strlen(token);
   const char *p = list;
@@ -330,7 +330,7 @@ all_tokens(const char *controllers, const char *superopts)
   char *save = NULL, *tok;
 
   for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-    if (!has_token(superopts, tok))
+    if (!box_cgroup_has_token(superopts, tok))
       return false;
   return true;
 }
@@ -346,14 +346,8 @@ path_under(const char *p, const char *dir)
   return strncmp(p, dir, n) == 0 && (p[n] == '\0' || p[n] == '/');
 }
 
-struct proc_entry_s
-{
-  char *controllers;
-  char *path;
-};
-
-static void
-free_entries(struct proc_entry_s *e, size_t n)
+void
+box_cgroup_entries_free(struct box_cgroup_entry_s *e, size_t n)
 {
   size_t i;
   for (i = 0; i < n; i++)
@@ -361,10 +355,10 @@ free_entries(struct proc_entry_s *e, size_t n)
   free(e);
 }
 
-static struct proc_entry_s *
-parse_proc_cgroup(const char *text, size_t *n)
+struct box_cgroup_entry_s *
+box_cgroup_parse_proc(const char *text, size_t *n)
 {
-  struct proc_entry_s *e = NULL;
+  struct box_cgroup_entry_s *e = NULL;
   const char *line;
 
   *n = 0;
@@ -379,8 +373,9 @@ parse_proc_cgroup(const char *text, size_t *n)
 
 /* The /proc/self/cgroup entry a mount belongs to: "" for cgroup2, else
    the v1 line whose controllers the mount carries.  */
-static const struct proc_entry_s *
-entry_for_mount(const struct proc_entry_s *e, size_t n, const char *fstype, const char *superopts)
+const struct box_cgroup_entry_s *
+box_cgroup_entry_for_mount(const struct box_cgroup_entry_s *e, size_t n, const char *fstype,
+                           const char *superopts)
 {
   bool v2 = strcmp(fstype, "cgroup2") == 0;
   size_t i;
@@ -408,15 +403,15 @@ host_has(const box_cgroup_host_t *host, const char *controllers)
    mount, already known (a second mount of it), or mounted from a cgroup
    that does not contain ours (we could not reach our own cgroup there).  */
 static void
-host_add_mount(box_cgroup_host_t *host, const char *line, const struct proc_entry_s *e, size_t n)
+host_add_mount(box_cgroup_host_t *host, const char *line, const struct box_cgroup_entry_s *e, size_t n)
 {
   cleanup_free char *fstype = NULL, *root = NULL, *mount = NULL, *superopts = NULL;
-  const struct proc_entry_s *pe;
+  const struct box_cgroup_entry_s *pe;
   struct box_cgroup_hier_s *h;
 
   if (box_cgroup_parse_mountinfo_line(line, &fstype, &root, &mount, &superopts) != 1)
     return;
-  pe = entry_for_mount(e, n, fstype, superopts);
+  pe = box_cgroup_entry_for_mount(e, n, fstype, superopts);
   if (pe == NULL || host_has(host, pe->controllers) || !path_under(pe->path, root))
     return;
   host->h = xrealloc(host->h, (host->n + 1) * sizeof(*host->h));
@@ -432,14 +427,14 @@ box_cgroup_host_parse(const char *mountinfo, const char *proc_cgroup, box_cgroup
                       box_error_t *err)
 {
   box_cgroup_host_t *host = xcalloc(1, sizeof(*host));
-  struct proc_entry_s *e;
+  struct box_cgroup_entry_s *e;
   const char *line;
   size_t n, i;
 
-  e = parse_proc_cgroup(proc_cgroup, &n);
+  e = box_cgroup_parse_proc(proc_cgroup, &n);
   for (line = mountinfo; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
     host_add_mount(host, line, e, n);
-  free_entries(e, n);
+  box_cgroup_entries_free(e, n);
   if (host->n == 0)
     {
       box_cgroup_host_free(host);
@@ -649,7 +644,7 @@ make_level(struct box_cgroup_dir_s *d, const char *path, bool leaf, box_error_t 
     {
       d->created = xrealloc(d->created, (d->n_created + 1) * sizeof(char *));
       d->created[d->n_created++] = xstrdup(path);
-      if (has_token(d->controllers, "cpuset") && copy_cpuset(path, err) < 0)
+      if (box_cgroup_has_token(d->controllers, "cpuset") && copy_cpuset(path, err) < 0)
         return -1;
     }
   else if (errno != EEXIST)
@@ -765,7 +760,7 @@ dir_for(const box_cgroup_t *cg, const char *controller, bool *v2)
   if (*v2)
     return &cg->dirs[0];
   for (i = 0; i < cg->n; i++)
-    if (has_token(cg->dirs[i].controllers, controller))
+    if (box_cgroup_has_token(cg->dirs[i].controllers, controller))
       return &cg->dirs[i];
   return NULL;
 }
@@ -1013,17 +1008,17 @@ proc_in_cgroup(pid_t pid, const char *controllers, const char *cgroup)
 {
   cleanup_free char *path = xasprintf("/proc/%d/cgroup", (int)pid), *text = NULL;
   box_error_t ignored = NULL;
-  struct proc_entry_s *e;
+  struct box_cgroup_entry_s *e;
   bool found = false;
   size_t n, i;
 
   if (box_read_file(path, &text, NULL, &ignored) < 0)
     return box_error_release(&ignored), false;
-  e = parse_proc_cgroup(text, &n);
+  e = box_cgroup_parse_proc(text, &n);
   for (i = 0; i < n; i++)
     if (strcmp(e[i].controllers, controllers) == 0 && path_under(e[i].path, cgroup))
       found = true;
-  free_entries(e, n);
+  box_cgroup_entries_free(e, n);
   return found;
 }
 
@@ -1079,10 +1074,10 @@ procs_dir(const box_cgroup_t *cg)
   size_t i;
 
   for (i = 0; i < cg->n; i++)
-    if (has_token(cg->dirs[i].controllers, "pids"))
+    if (box_cgroup_has_token(cg->dirs[i].controllers, "pids"))
       return &cg->dirs[i];
   for (i = 0; i < cg->n; i++)
-    if (has_token(cg->dirs[i].controllers, "freezer") || cg->dirs[i].controllers[0] == '\0')
+    if (box_cgroup_has_token(cg->dirs[i].controllers, "freezer") || cg->dirs[i].controllers[0] == '\0')
       return &cg->dirs[i];
   return cg->n ? &cg->dirs[0] : NULL;
 }

@@ -79,6 +79,25 @@ typedef struct box_cgroup_host_s box_cgroup_host_t;
    the out strings (caller frees), -1 when the line is malformed.  */
 int box_cgroup_parse_proc_line(const char *line, char **controllers, char **path);
 
+/* A whole /proc/PID/cgroup: its well-formed lines (caller frees with
+   box_cgroup_entries_free).  */
+struct box_cgroup_entry_s
+{
+  char *controllers; /* "" for the cgroup2 line */
+  char *path;
+};
+struct box_cgroup_entry_s *box_cgroup_parse_proc(const char *text, size_t *n);
+void box_cgroup_entries_free(struct box_cgroup_entry_s *e, size_t n);
+
+/* The entry of a cgroup mount (a mountinfo line's fstype and super-block
+   options): the cgroup2 one for cgroup2, else the v1 one whose every
+   controller the mount carries.  NULL when there is none.  */
+const struct box_cgroup_entry_s *box_cgroup_entry_for_mount(const struct box_cgroup_entry_s *e, size_t n,
+                                                            const char *fstype, const char *superopts);
+
+/* true when the comma-separated list has the token.  */
+bool box_cgroup_has_token(const char *list, const char *token);
+
 /* One /proc/PID/mountinfo line.  Returns 1 with the fields of a cgroup or
    cgroup2 mount (*superopts: the super-block options, the controllers of
    a v1 hierarchy), 0 for any other mount, -1 when malformed.  */
@@ -127,8 +146,8 @@ int box_cgroup_create(const box_cgroup_host_t *host, const char *cgroups_path, c
    that do not exist yet, as `created`.  Recorded in the state directory
    before create makes them, so that a create killed part-way leaves
    `delete --force` the list of what to remove.  */
-int box_cgroup_plan(const box_cgroup_host_t *host, const char *cgroups_path, const char *id, box_cgroup_t **out,
-                    box_error_t *err);
+int box_cgroup_plan(const box_cgroup_host_t *host, const char *cgroups_path, const char *id,
+                    box_cgroup_t **out, box_error_t *err);
 
 /* Move pid into the container's cgroup in every hierarchy.  */
 int box_cgroup_enter(const box_cgroup_t *cg, pid_t pid, box_error_t *err);

@@ -16,81 +16,6 @@
 
 /* ---- the hierarchies, from /proc/self/mountinfo and /proc/self/cgroup ---- */
 
-/* One /proc/self/cgroup line: a hierarchy we are in, and our cgroup there.  */
-struct own_s
-{
-  char *controllers;
-  char *path;
-};
-
-static void
-free_own(struct own_s *own, size_t n)
-{
-  size_t i;
-
-  for (i = 0; i < n; i++)
-    free(own[i].controllers), free(own[i].path);
-  free(own);
-}
-
-static struct own_s *
-parse_own(const char *text, size_t *n)
-{
-  struct own_s *own = NULL;
-  const char *line;
-
-  *n = 0;
-  for (line = text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
-    {
-      own = xrealloc(own, (*n + 1) * sizeof(*own));
-      if (box_cgroup_parse_proc_line(line, &own[*n].controllers, &own[*n].path) == 0)
-        (*n)++;
-    }
-  return own;
-}
-
-/* true when the comma-separated list has the token.  */
-static bool
-has_token(const char *list, const char *token)
-{
-  size_t n = strlen(token);
-  const char *p;
-
-  for (p = list; p; p = strchr(p, ','), p = p ? p + 1 : NULL)
-    if (strncmp(p, token, n) == 0 && (p[n] == ',' || p[n] == '\0'))
-      return true;
-  return false;
-}
-
-/* The /proc/self/cgroup entry of a cgroup mount: the "0::" one for
-   cgroup2, else the v1 one whose every controller is among the mount's
-   super-block options (which also carry rw, xattr, ...).  */
-static const struct own_s *
-own_for_mount(const struct own_s *own, size_t n, const char *fstype, const char *superopts)
-{
-  bool v2 = strcmp(fstype, "cgroup2") == 0;
-  size_t i;
-
-  for (i = 0; i < n; i++)
-    {
-      cleanup_free char *copy = xstrdup(own[i].controllers);
-      char *save = NULL, *tok;
-      bool all = copy[0] != '\0';
-
-      if (v2)
-        {
-          if (!all)
-            return &own[i];
-          continue;
-        }
-      for (tok = strtok_r(copy, ",", &save); tok && all; tok = strtok_r(NULL, ",", &save))
-        all = has_token(superopts, tok);
-      if (all)
-        return &own[i];
-    }
-  return NULL;
-}
-
 /* Where cgroup `path` lies on the host: below the mount point of a mount
    of its hierarchy made from cgroup `root` (mountinfo field 4).  NULL
    when the mount does not contain it: a mount of a sub-cgroup, or, in a
@@ -169,7 +94,7 @@ find_hier(box_cgroupfs_t *fs, const char *controllers)
 }
 
 static struct box_cgroupfs_hier_s *
-new_hier(box_cgroupfs_t *fs, const struct own_s *own, box_error_t *err)
+new_hier(box_cgroupfs_t *fs, const struct box_cgroup_entry_s *own, box_error_t *err)
 {
   struct box_cgroupfs_hier_s *h;
   char *name = box_cgroupfs_dir_name(own->controllers);
@@ -197,15 +122,16 @@ new_hier(box_cgroupfs_t *fs, const struct own_s *own, box_error_t *err)
    once is listed once; its bind source is the first of its mounts that
    reaches our cgroup.  */
 static int
-add_mount(box_cgroupfs_t *fs, const char *line, const struct own_s *own, size_t n_own, box_error_t *err)
+add_mount(box_cgroupfs_t *fs, const char *line, const struct box_cgroup_entry_s *own, size_t n_own,
+          box_error_t *err)
 {
   cleanup_free char *fstype = NULL, *root = NULL, *mount_point = NULL, *superopts = NULL;
   struct box_cgroupfs_hier_s *h;
-  const struct own_s *o;
+  const struct box_cgroup_entry_s *o;
 
   if (box_cgroup_parse_mountinfo_line(line, &fstype, &root, &mount_point, &superopts) != 1)
     return 0;
-  o = own_for_mount(own, n_own, fstype, superopts);
+  o = box_cgroup_entry_for_mount(own, n_own, fstype, superopts);
   if (o == NULL)
     return 0;
   h = find_hier(fs, o->controllers);
@@ -220,15 +146,15 @@ int
 box_cgroupfs_parse(const char *mountinfo, const char *proc_cgroup, box_cgroupfs_t **out, box_error_t *err)
 {
   cleanup_cgroupfs box_cgroupfs_t *fs = xcalloc(1, sizeof(*fs));
-  struct own_s *own;
+  struct box_cgroup_entry_s *own;
   const char *line;
   size_t n_own, i;
   int r = 0;
 
-  own = parse_own(proc_cgroup, &n_own);
+  own = box_cgroup_parse_proc(proc_cgroup, &n_own);
   for (line = mountinfo; r == 0 && line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
     r = add_mount(fs, line, own, n_own, err);
-  free_own(own, n_own);
+  box_cgroup_entries_free(own, n_own);
   if (r < 0)
     return -1;
   if (fs->n == 0)
