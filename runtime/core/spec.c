@@ -236,6 +236,17 @@ parse_mount(json_t *m, size_t i, struct box_mount_s *out, box_error_t *err)
   free(field), field = xasprintf("mounts[%zu].source", i);
   if (get_string(m, "source", field, false, &out->source, err) < 0)
     return -1;
+  /* config.md "Mounts" (1.1): idmapped mounts.  An empty list asks for
+     nothing; any mapping is refused rather than ignored.  */
+  static const char *const idmap_keys[] = { "uidMappings", "gidMappings" };
+  for (size_t k = 0; k < sizeof(idmap_keys) / sizeof(idmap_keys[0]); k++)
+    {
+      json_t *v = json_object_get(m, idmap_keys[k]);
+      if (v == NULL || json_is_null(v) || (json_is_array(v) && json_array_size(v) == 0))
+        continue;
+      free(field), field = xasprintf("mounts[%zu].%s", i, idmap_keys[k]);
+      return cfg_error(err, field, "idmapped mounts are not supported by box");
+    }
   free(field), field = xasprintf("mounts[%zu].options", i);
   opts = json_object_get(m, "options");
   if (opts)

@@ -127,6 +127,17 @@ test_errors(void)
               "{\"ociVersion\": \"1.0.2\", " ROOT ", " PROC ", " NS
               ", \"mounts\": [{\"destination\": \"/p\", \"options\": [1]}]}",
               "`mounts[0].options`", "strings");
+  check_error("an idmapped mount (mounts[].uidMappings)",
+              "{\"ociVersion\": \"1.0.2\", " ROOT ", " PROC ", " NS
+              ", \"mounts\": [{\"destination\": \"/p\", \"type\": \"bind\", \"source\": \"/tmp\", "
+              "\"options\": [\"rbind\", \"idmap\"], "
+              "\"uidMappings\": [{\"containerID\": 0, \"hostID\": 1000, \"size\": 1}]}]}",
+              "`mounts[0].uidMappings`", "not supported");
+  check_error("an idmapped mount (mounts[].gidMappings)",
+              "{\"ociVersion\": \"1.0.2\", " ROOT ", " PROC ", " NS
+              ", \"mounts\": [{\"destination\": \"/p\", \"type\": \"bind\", \"source\": \"/tmp\", "
+              "\"gidMappings\": [{\"containerID\": 0, \"hostID\": 1000, \"size\": 1}]}]}",
+              "`mounts[0].gidMappings`", "not supported");
   check_error("an annotation that is not a string",
               "{\"ociVersion\": \"1.0.2\", " ROOT ", " PROC ", " NS ", \"annotations\": {\"a\": 1}}",
               "`annotations`", "`a`");
