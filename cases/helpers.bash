@@ -220,8 +220,48 @@ common_teardown() {
 		rt delete --force "$id" >/dev/null 2>&1 || true
 	done
 	leak_check
-	[ "$status" -eq 0 ] || fail "left behind on the host after the case:
+	[ "$status" -eq 0 ] || {
+		reap_leaks
+		fail "left behind on the host after the case (removed now, for the cases that follow):
 $output"
+	}
+}
+
+# reap_leaks: after leak_check found something ($output), put the host back for
+# the cases that follow (the case fails all the same): kill the leaked processes
+# and every process in a leaked cgroup (those are named after the case's ids),
+# unmount leaked mounts, and remove the cgroups deepest first, polling while the
+# killed processes are reaped.
+reap_leaks() {
+	local line path pid try left
+	: >"$T/reap-cgroups"
+	while read -r line; do
+		case "$line" in
+		"leak: process "*)
+			path=${line#leak: process }
+			kill -KILL "${path%% *}" 2>/dev/null || true
+			;;
+		"leak: cgroup "*)
+			path=${line#leak: cgroup }
+			while read -r pid; do
+				kill -KILL "$pid" 2>/dev/null || true
+			done < <(find "$path" -name cgroup.procs -exec cat {} + 2>/dev/null)
+			echo "$path" >>"$T/reap-cgroups"
+			;;
+		"leak: mount "*)
+			path=${line#leak: mount }
+			umount -l "${path% (*}" 2>/dev/null || true
+			;;
+		esac
+	done <<<"$output"
+	for ((try = 0; try < 100; try++)); do
+		left=0
+		while read -r path; do
+			[ ! -d "$path" ] || find "$path" -depth -type d -exec rmdir {} + 2>/dev/null || left=1
+		done <"$T/reap-cgroups"
+		[ "$left" -eq 1 ] || break
+		sleep 0.1
+	done
 }
 
 setup() {
