@@ -13,6 +13,13 @@ CAPS='["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_SETGID"
 CAPS_MASK=$(((1 << 0) | (1 << 1) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) | (1 << 8) |
 	(1 << 10) | (1 << 29) | (1 << 31)))
 
+# with_caps: the process gets $CAPS as its bounding, effective and permitted sets,
+# and no inheritable or ambient ones.
+with_caps() {
+	update_config --argjson caps "$CAPS" '.process.capabilities = {"bounding": $caps, "effective": $caps,
+		"permitted": $caps, "inheritable": [], "ambient": []}'
+}
+
 teardown() {
 	# The second --root of the id traversal case.
 	if [ -n "${T:-}" ] && [ -d "$T/other-root" ]; then
@@ -86,9 +93,8 @@ run_script() {
 	done
 	[ -d /sys/firmware ] && [ -n "$(ls -A /sys/firmware)" ] && seen+=" /sys/firmware"
 	[ -n "$seen" ] || skip "requires one of the masked paths with content on this host"
-	update_config --argjson caps "$CAPS" '.process.capabilities = {"bounding": $caps, "effective": $caps,
-		"permitted": $caps}
-		| .linux.maskedPaths = ["/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
+	with_caps
+	update_config '.linux.maskedPaths = ["/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
 			"/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
 			"/sys/firmware", "/proc/scsi"]'
 	id=$(new_id)
@@ -117,9 +123,8 @@ run_script() {
 		[ ! -f "$p" ] || files+=" $p"
 	done
 	[ -n "$files" ] || skip "requires a file under the default readonlyPaths on this host"
-	update_config --argjson caps "$CAPS" '.process.capabilities = {"bounding": $caps, "effective": $caps,
-		"permitted": $caps}
-		| .linux.readonlyPaths = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"]'
+	with_caps
+	update_config '.linux.readonlyPaths = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"]'
 	id=$(new_id)
 	update_config --arg f "$files" '.process.env += ["FILES=" + $f]'
 	run_script "$id" 'for f in $FILES; do
@@ -141,8 +146,7 @@ run_script() {
 @test "security [capabilities outside the config are absent]" {
 	requires run
 	local id set hex
-	update_config --argjson caps "$CAPS" '.process.capabilities = {"bounding": $caps, "effective": $caps,
-		"permitted": $caps, "inheritable": [], "ambient": []}'
+	with_caps
 	id=$(new_id)
 	run_script "$id" 'grep -E "^Cap(Inh|Prm|Eff|Bnd|Amb):" /proc/self/status
 		try() { if "$@" >/dev/null 2>&1; then echo "allowed $1"; else echo "denied $1"; fi; }

@@ -232,23 +232,6 @@ check_data(const struct box_mount_opts_s *o, bool fresh_cgroup2, box_error_t *er
   return 0;
 }
 
-/* mkdir -p the destination and make sure it stays in the rootfs (a
-   symlink there could lead out).  *real is the path to mount on.  */
-static int
-make_destination(const char *rootfs, const char *dest, char **real, box_error_t *err)
-{
-  size_t n = strlen(rootfs);
-
-  if (box_mkdir_p(dest, 0755, err) < 0)
-    return -1;
-  *real = realpath(dest, NULL);
-  if (*real == NULL)
-    return box_make_error(err, errno, "resolve the destination");
-  if (strncmp(*real, rootfs, n) != 0 || ((*real)[n] != '/' && (*real)[n] != '\0'))
-    return box_make_error(err, 0, "the destination resolves outside the rootfs (symlink?)");
-  return 0;
-}
-
 /* One hierarchy on path (shown: the same path as the container sees it),
    showing the container's own cgroup at its root, with the mount's flags.  */
 static int
@@ -329,10 +312,10 @@ mount_v2(const struct box_mount_s *m, const box_cgroupfs_t *fs, const char *dest
 }
 
 int
-box_cgroupfs_mount(const struct box_mount_s *m, const char *rootfs, const char *dest, box_error_t *err)
+box_cgroupfs_mount(const struct box_mount_s *m, const char *dest, box_error_t *err)
 {
   cleanup_cgroupfs box_cgroupfs_t *fs = NULL;
-  cleanup_free char *data = NULL, *real = NULL;
+  cleanup_free char *data = NULL;
   struct box_mount_opts_s o;
   int r;
 
@@ -344,10 +327,8 @@ box_cgroupfs_mount(const struct box_mount_s *m, const char *rootfs, const char *
   if (r == 0)
     r = check_data(&o, fs->v2 && fs->h[0].ns_root, err);
   if (r == 0)
-    r = make_destination(rootfs, dest, &real, err);
-  if (r == 0)
-    r = fs->v2 ? mount_v2(m, fs, real, &o, err) : mount_v1(m, fs, real, &o, err);
-  if (r == 0 && o.propagation && mount(NULL, real, NULL, o.propagation, NULL) < 0)
+    r = fs->v2 ? mount_v2(m, fs, dest, &o, err) : mount_v1(m, fs, dest, &o, err);
+  if (r == 0 && o.propagation && mount(NULL, dest, NULL, o.propagation, NULL) < 0)
     r = box_make_error(err, errno, "set its propagation");
   if (r < 0)
     return box_error_wrap(err, "cgroup mount on `%s`", m->destination);

@@ -57,10 +57,10 @@ void cleanup_cgroupfsp(box_cgroupfs_t **fs);
    result is not a plain file name.  Caller frees.  */
 char *box_cgroupfs_dir_name(const char *controllers);
 
-/* Mount m (type "cgroup") on dest, the destination's path on the host
-   side of the init's mount namespace (inside rootfs), before pivot_root.
-   On failure err names m->destination and the step that failed; what was
-   mounted stays, to go away with the init's mount namespace.  */
-int box_cgroupfs_mount(const struct box_mount_s *m, const char *rootfs, const char *dest, box_error_t *err);
+/* Mount m (type "cgroup") on dest: its directory in the rootfs, made and
+   checked by mount.c, before pivot_root.  On failure err names
+   m->destination and the step that failed; what was mounted stays, to go
+   away with the init's mount namespace.  */
+int box_cgroupfs_mount(const struct box_mount_s *m, const char *dest, box_error_t *err);
 
 #endif

@@ -182,7 +182,11 @@ do_one_mount(const struct box_mount_s *m, const char *rootfs, const char *bundle
   if ((dest = box_join_in_root(rootfs, m->destination, err)) == NULL)
     return -1;
   if (m->type && strcmp(m->type, "cgroup") == 0)
-    return box_cgroupfs_mount(m, rootfs, dest, err);
+    {
+      if (make_mountpoint(dest, true, err) < 0 || check_inside(rootfs, dest, m->destination, err) < 0)
+        return -1;
+      return box_cgroupfs_mount(m, dest, err);
+    }
   box_parse_mount_options(m->options, &o);
   data = o.data;
   bind = (o.flags & MS_BIND) || (m->type && strcmp(m->type, "bind") == 0);

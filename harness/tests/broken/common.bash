@@ -9,12 +9,14 @@ box() {
 	exec "$BOX" "$@"
 }
 
-# shellcheck disable=SC2034 # globals, cmd and rest are for the sourcing script
+# shellcheck disable=SC2034 # globals, cmd, rest and root are for the sourcing script
 broken_parse() {
 	globals=()
+	root=/run/box
 	while [ $# -gt 0 ]; do
 		case "$1" in
-		--root | --log | --log-format) globals+=("$1" "$2"); shift 2 ;;
+		--root) globals+=("$1" "$2"); root=$2; shift 2 ;;
+		--log | --log-format) globals+=("$1" "$2"); shift 2 ;;
 		-*) globals+=("$1"); shift ;;
 		*) break ;;
 		esac
