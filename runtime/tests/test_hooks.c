@@ -8,11 +8,13 @@
 #include <limits.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hooks.h"
 #include "spec.h"
 #include "status.h"
+
 #include "tap.h"
 #include "utils.h"
 
@@ -211,7 +213,14 @@ test_timeout(void)
       box_error_release(&err);
       return;
     }
-  r = box_proc_stat((pid_t)atoi(pid_text), &state, &start, &err);
+  /* SIGKILL is delivered asynchronously: poll, with a deadline.  */
+  for (long long deadline = box_now_ms() + 2000;;)
+    {
+      r = box_proc_stat((pid_t)atoi(pid_text), &state, &start, &err);
+      if (r == 0 || (r == 1 && (state == 'Z' || state == 'X')) || box_now_ms() > deadline)
+        break;
+      nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+    }
   tap_ok(r == 0 || (r == 1 && (state == 'Z' || state == 'X')), "... and its process group is killed");
   box_error_release(&err);
 }
