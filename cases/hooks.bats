@@ -71,6 +71,13 @@ order() {
 # The process of the lifecycle cases records itself too, then exits.
 PROCESS_HOOK=(/bin/ocitest hook --log /hooks.log --kind process)
 
+# The same, but it exits only once the poststart hooks have run (at most 10 s): a
+# last poststart hook of lifecycle_with_hooks writes /poststart.done into the
+# rootfs. A process that exits at once can be gone before start runs poststart,
+# and a hook may then rightly see `stopped`: the case must not depend on that race.
+PROCESS_HOOK_OUTLIVES_POSTSTART=(sh -c '/bin/ocitest hook --log /hooks.log --kind process || exit
+i=0; while [ ! -e /poststart.done ] && [ "$i" -lt 200 ]; do sleep 0.05; i=$((i + 1)); done')
+
 # lifecycle_with_hooks: one hook of every non-deprecated kind, then create, start,
 # the process exits, delete; marks after each operation returns. Sets $id and
 # $pid (the container process, from state). The startContainer hook takes 300 ms
@@ -82,7 +89,10 @@ lifecycle_with_hooks() {
 	add_container_hook startContainer --delay-ms 300
 	add_host_hook poststart
 	add_host_hook poststop
-	set_args "${PROCESS_HOOK[@]}"
+	# Not a record of its own (its log is not read): it tells the process to exit.
+	add_hook poststart "$(jq -nc --arg p "$OCITEST" --arg l "$BUNDLE/rootfs/poststart.done" \
+		'{path: $p, args: ["ocitest", "hook", "--log", $l, "--kind", "done"]}')"
+	set_args "${PROCESS_HOOK_OUTLIVES_POSTSTART[@]}"
 	id=$(new_id)
 	runtime -0 create --bundle "$BUNDLE" "$id"
 	mark created
