@@ -27,6 +27,7 @@ int box_cmd_state(struct box_global_s *g, int argc, char **argv, box_error_t *er
 int box_cmd_kill(struct box_global_s *g, int argc, char **argv, box_error_t *err);
 int box_cmd_delete(struct box_global_s *g, int argc, char **argv, box_error_t *err);
 int box_cmd_run(struct box_global_s *g, int argc, char **argv, box_error_t *err);
+int box_cmd_exec(struct box_global_s *g, int argc, char **argv, box_error_t *err);
 int box_cmd_spec(struct box_global_s *g, int argc, char **argv, box_error_t *err);
 int box_cmd_features(struct box_global_s *g, int argc, char **argv, box_error_t *err);
 int box_cmd_version(struct box_global_s *g, int argc, char **argv, box_error_t *err);

@@ -152,6 +152,10 @@ int box_cgroup_plan(const box_cgroup_host_t *host, const char *cgroups_path, con
 /* Move pid into the container's cgroup in every hierarchy.  */
 int box_cgroup_enter(const box_cgroup_t *cg, pid_t pid, box_error_t *err);
 
+/* true when the container's cgroup is frozen or freezing (v1
+   freezer.state, v2 cgroup.freeze): a process moved in would stop.  */
+bool box_cgroup_frozen(const box_cgroup_t *cg);
+
 /* Send sig to every process in the container's cgroups and their
    sub-cgroups.  Returns the number of processes signalled.  */
 int box_cgroup_signal_all(const box_cgroup_t *cg, int sig, box_error_t *err);

@@ -16,6 +16,7 @@
 #include "cgroup.h"
 #include "container.h"
 #include "hooks.h"
+#include "lifecycle.h"
 #include "linux.h"
 #include "log.h"
 #include "spec.h"
@@ -48,8 +49,8 @@ ensure_root(const char *root, box_error_t *err)
 }
 
 /* Validate the id, find root/ID and read its state (NULL while creating).  */
-static int
-load_container(const box_context_t *ctx, char **dir, box_state_t **st, box_error_t *err)
+int
+box_container_load(const box_context_t *ctx, char **dir, box_state_t **st, box_error_t *err)
 {
   cleanup_free char *d = NULL;
   struct stat sb;
@@ -138,8 +139,8 @@ load_bundle(struct create_s *c, box_error_t *err)
   return box_realpath(root_path, &c->rootfs, err);
 }
 
-static int
-write_pid_file(const char *pid_file, pid_t pid, box_error_t *err)
+int
+box_write_pid_file(const char *pid_file, pid_t pid, box_error_t *err)
 {
   cleanup_free char *data = xasprintf("%d", (int)pid);
 
@@ -307,7 +308,7 @@ spawn_init(struct create_s *c, box_error_t *err)
                        err)
              < 0)
     return -1;
-  if (record_state(c, err) < 0 || write_pid_file(c->ctx->pid_file, c->pid, err) < 0)
+  if (record_state(c, err) < 0 || box_write_pid_file(c->ctx->pid_file, c->pid, err) < 0)
     return -1;
   if (box_sync_send(parent_fd, BOX_SYNC_COMMIT, 0, NULL, err) < 0
       || box_sync_recv(parent_fd, BOX_SYNC_COMMIT_ACK, box_now_ms() + SETUP_TIMEOUT_MS, err) < 0)
@@ -559,7 +560,7 @@ box_container_start(const box_context_t *ctx, box_error_t *err)
   cleanup_config box_config_t *config = NULL;
   enum box_status_e status;
 
-  if (load_container(ctx, &dir, &st, err) < 0)
+  if (box_container_load(ctx, &dir, &st, err) < 0)
     return -1;
   status = box_status_derive(dir, st);
   if (status != BOX_STATUS_CREATED)
@@ -577,7 +578,7 @@ box_container_state(const box_context_t *ctx, char **out, box_error_t *err)
   cleanup_free char *dir = NULL;
   cleanup_state box_state_t *st = NULL;
 
-  if (load_container(ctx, &dir, &st, err) < 0)
+  if (box_container_load(ctx, &dir, &st, err) < 0)
     return -1;
   *out = box_state_format(st, ctx->id, box_status_derive(dir, st));
   return 0;
@@ -608,7 +609,7 @@ box_container_kill(const box_context_t *ctx, const char *signal_name, box_error_
 
   if (box_parse_signal(signal_name ? signal_name : "TERM", &sig, err) < 0)
     return box_error_wrap(err, "kill container `%s`", ctx->id);
-  if (load_container(ctx, &dir, &st, err) < 0)
+  if (box_container_load(ctx, &dir, &st, err) < 0)
     return -1;
   /* runtime.md "kill": MUST error unless created or running.  With
      --all a stopped init may have left others in the cgroup (runc too).  */
@@ -689,7 +690,7 @@ box_container_delete(const box_context_t *ctx, box_error_t *err)
 
   if (box_validate_id(ctx->id, err) < 0)
     return -1;
-  if (load_container(ctx, &dir, &st, err) < 0)
+  if (box_container_load(ctx, &dir, &st, err) < 0)
     {
       /* runc 1.1: `delete --force` of a container that does not exist
          succeeds silently (the goal, no such container, holds).  */
@@ -737,8 +738,8 @@ forward_signal(int sig)
     kill((pid_t)forward_pid, sig);
 }
 
-static void
-install_forwarding(pid_t pid)
+void
+box_forward_signals(pid_t pid)
 {
   static const int sigs[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH };
   struct sigaction sa;
@@ -752,13 +753,13 @@ install_forwarding(pid_t pid)
     sigaction(sigs[i], &sa, NULL);
 }
 
-static int
-wait_exit_status(pid_t pid, int *exit_status, box_error_t *err)
+int
+box_wait_exit_status(pid_t pid, int *exit_status, box_error_t *err)
 {
   int wstatus;
 
   if (TEMP_FAILURE_RETRY(waitpid(pid, &wstatus, 0)) < 0)
-    return box_make_error(err, errno, "wait for container init %d", (int)pid);
+    return box_make_error(err, errno, "wait for process %d", (int)pid);
   *exit_status = WIFSIGNALED(wstatus) ? 128 + WTERMSIG(wstatus) : WEXITSTATUS(wstatus);
   return 0;
 }
@@ -785,8 +786,8 @@ box_container_run(const box_context_t *ctx, int *exit_status, box_error_t *err)
   free(c.dir);
   if (ctx->detach)
     return 0;
-  install_forwarding(c.pid);
-  r = wait_exit_status(c.pid, exit_status, err);
+  box_forward_signals(c.pid);
+  r = box_wait_exit_status(c.pid, exit_status, err);
   if (r == 0 && !ctx->keep && box_container_delete(ctx, err) < 0)
     return -1;
   return r;
