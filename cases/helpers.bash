@@ -83,9 +83,48 @@ requires() {
 		ns_*)
 			[ "$(probe "$f")" = 1 ] || skip "requires $f (this host cannot create that namespace)"
 			;;
+		op:*)
+			has_op "${f#op:}" ||
+				skip "requires the runtime's \`${f#op:}\` command ($(cat "$(op_cache "${f#op:}")"))"
+			;;
 		*) fail "requires: unknown feature '$f'" ;;
 		esac
 	done
+}
+
+# op_cache NAME: the file has_op keeps its answer for NAME in, once per run.
+op_cache() {
+	echo "${BATS_RUN_TMPDIR:-${TMPDIR:-/tmp}}/has-op-$RUNTIME_NAME-$1"
+}
+
+# has_op NAME: true when the runtime has the command NAME (exec, pause, ps, ...).
+# Not by `--help` alone (a runtime may accept it for any word): NAME is called on a
+# container that does not exist, under an empty --root of its own, and must fail
+# saying so, not with "unknown command"; `list` must succeed. Probed once per run;
+# the cache file holds "yes" or the reason it is missing (`requires op:` shows it).
+has_op() {
+	local cache out rc=0 tmp
+	cache=$(op_cache "$1")
+	if [ ! -s "$cache" ]; then
+		tmp=$(mktemp -d "${TMPDIR:-/tmp}/has-op.XXXXXX")
+		local args=("$1" oct-no-such-container)
+		case "$1" in
+		list) args=(list) ;;
+		exec) args+=(true) ;;
+		esac
+		out=$(timeout 10 "$RUNTIME" "${runtime_args[@]}" --root "$tmp/root" "${args[@]}" \
+			</dev/null 2>&1 3>&-) || rc=$?
+		rm -rf "$tmp"
+		if [ "$1" = list ]; then
+			[ "$rc" -eq 0 ] && echo yes >"$cache" || echo "$RUNTIME_NAME list: exit $rc: $out" >"$cache"
+		elif [ "$rc" -ne 0 ] && grep -Eqi 'does not exist|not found|no such|not exist' <<<"$out" &&
+			! grep -Eqi 'unknown (sub)?command|no help topic|unrecognized command|invalid command' <<<"$out"; then
+			echo yes >"$cache"
+		else
+			echo "$RUNTIME_NAME $1 on a missing container: exit $rc: ${out:0:200}" >"$cache"
+		fi
+	fi
+	[ "$(cat "$cache")" = yes ]
 }
 
 # update_config JQ [JQ-ARGS...]: edit the bundle's config.json with jq.
