@@ -38,6 +38,7 @@ exec_with_io() {
 	shift
 	echo fd3-data >"$T/fd3"
 	echo fd4-data >"$T/fd4"
+	# shellcheck disable=SC2154 # runtime_args is set by helpers.bash
 	timeout --kill-after=5 "$RUNTIME_TIMEOUT" "$RUNTIME" "${runtime_args[@]}" --root "$ROOT" exec "$@" \
 		<"$in" 3<"$T/fd3" 4<"$T/fd4"
 }
@@ -263,6 +264,7 @@ state_doc() {
 	running
 	runtime -0 exec "$id" sh -c 'echo to-stdout; echo to-stderr >&2'
 	assert_output to-stdout
+	# shellcheck disable=SC2154 # $stderr is set by bats `run`
 	grep -qx to-stderr <<<"$stderr" || fail "stderr lacks the process's line: $stderr"
 	! grep -q to-stderr <<<"$output" || fail "stderr went to stdout"
 }

@@ -81,3 +81,22 @@ broken_exec_process() {
 		esac
 	done
 }
+
+# broken_drop_option OPTION...: after broken_parse, for `exec` only, each OPTION and
+# its value are taken out of $rest (the flag is ignored).
+broken_drop_option() {
+	local i o kept=() drop
+	[ "$cmd" = exec ] || return 0
+	for ((i = 0; i < ${#rest[@]}; i++)); do
+		drop=0
+		for o in "$@"; do
+			[ "${rest[i]}" != "$o" ] || drop=1
+		done
+		if [ "$drop" -eq 1 ]; then
+			i=$((i + 1))
+		else
+			kept+=("${rest[i]}")
+		fi
+	done
+	rest=("${kept[@]}")
+}
