@@ -99,9 +99,11 @@ op_cache() {
 
 # has_op NAME: true when the runtime has the command NAME (exec, pause, ps, ...).
 # Not by `--help` alone (a runtime may accept it for any word): NAME is called on a
-# container that does not exist, under an empty --root of its own, and must fail
-# saying so, not with "unknown command"; `list` must succeed. Probed once per run;
-# the cache file holds "yes" or the reason it is missing (`requires op:` shows it).
+# container that does not exist, under an empty --root of its own. It has NAME when
+# it fails saying the container does not exist, not "unknown command" (or succeeds:
+# a runtime that answers a missing container with success has the command, and the
+# cases are there to catch that); `list` must succeed. Probed once per run; the
+# cache file holds "yes" or the reason it is missing (`requires op:` shows it).
 has_op() {
 	local cache out rc=0 tmp
 	cache=$(op_cache "$1")
@@ -117,8 +119,8 @@ has_op() {
 		rm -rf "$tmp"
 		if [ "$1" = list ]; then
 			[ "$rc" -eq 0 ] && echo yes >"$cache" || echo "$RUNTIME_NAME list: exit $rc: $out" >"$cache"
-		elif [ "$rc" -ne 0 ] && grep -Eqi 'does not exist|not found|no such|not exist' <<<"$out" &&
-			! grep -Eqi 'unknown (sub)?command|no help topic|unrecognized command|invalid command' <<<"$out"; then
+		elif ! grep -Eqi 'unknown (sub)?command|no help topic|unrecognized command|invalid command' <<<"$out" &&
+			{ [ "$rc" -eq 0 ] || grep -Eqi 'does not exist|not found|no such|not exist' <<<"$out"; }; then
 			echo yes >"$cache"
 		else
 			echo "$RUNTIME_NAME $1 on a missing container: exit $rc: ${out:0:200}" >"$cache"
