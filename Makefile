@@ -98,7 +98,11 @@ unprivileged: all rootfs
 test: all rootfs
 	ci/test
 
-# Lifecycle timings of RUNTIME (ci/bench; BENCH_CYCLES, default 50).
+# Latency of RUNTIMES (default box) against each other and the floor
+# (ci/bench, `ocitest bench`): BENCH_CYCLES counted rounds (default 20);
+# BENCH_SCALE=10,100,1000 for the cost at N containers instead.
+RUNTIMES ?= box
+export RUNTIMES
 bench: all rootfs
 	ci/bench
 

@@ -22,6 +22,7 @@ static const struct command_s commands[] = {
   { "hook", ocitest_cmd_hook, "a hook binary: append one JSON line per call to a log" },
   { "console", ocitest_cmd_console, "console-socket receiver: take the pty master, copy its I/O" },
   { "inside", ocitest_cmd_inside, "in the container: compare the live environment with config.json (TAP)" },
+  { "bench", ocitest_cmd_bench, "time runtimes' operations, interleaved, against the floor" },
   { NULL, NULL, NULL },
 };
 
