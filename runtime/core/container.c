@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -260,11 +261,27 @@ make_cgroups(struct create_s *c, box_error_t *err)
 /* Right after clone: move the init into its cgroups, then let it go on
    (linux.c init_main waits for BOX_SYNC_CGROUP before any setup).  */
 static int
-join_cgroups(const struct create_s *c, int fd, box_error_t *err)
+join_cgroups(const struct create_s *c, unsigned which, int fd, box_error_t *err)
 {
-  if (c->cgroup && box_cgroup_enter(c->cgroup, c->pid, err) < 0)
+  if (c->cgroup && which && box_cgroup_enter_some(c->cgroup, c->pid, which, err) < 0)
     return -1;
   return box_sync_send(fd, BOX_SYNC_CGROUP, 0, NULL, err);
+}
+
+/* The init can move itself into the v1 cgroups (cheaper: cgroup.c) when
+   it still sees the host's cgroupfs with the host's root rights: no new
+   or joined user namespace, no joined mount or cgroup namespace.  */
+static bool
+init_can_join_self(const box_config_t *config)
+{
+  size_t i;
+
+  if (config->clone_flags & CLONE_NEWUSER)
+    return false;
+  for (i = 0; i < config->n_ns_joins; i++)
+    if (config->ns_joins[i].flag & (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWCGROUP))
+      return false;
+  return true;
 }
 
 /* Everything after the lock: fifo, clone, hooks, handshake, state.  On
@@ -273,8 +290,9 @@ static int
 spawn_init(struct create_s *c, box_error_t *err)
 {
   cleanup_free char *fifo = xasprintf("%s/" BOX_EXEC_FIFO, c->dir);
-  cleanup_close int parent_fd = -1, child_fd = -1;
+  cleanup_close int parent_fd = -1, child_fd = -1, v2_fd = -1;
   unsigned init_hooks = BOX_HOOK_MASK(BOX_HOOK_CREATE_CONTAINER);
+  bool self_v1 = c->cgroup && init_can_join_self(c->config), into_v2 = false;
   struct box_init_args_s args;
   int sv[2];
 
@@ -293,13 +311,17 @@ spawn_init(struct create_s *c, box_error_t *err)
                                    .state_dir = c->dir,
                                    .sync_fd = child_fd,
                                    .parent_fd = parent_fd,
-                                   .console_fd = c->console_fd };
+                                   .console_fd = c->console_fd,
+                                   .cgroup = c->cgroup,
+                                   .cgroup_self_v1 = self_v1,
+                                   .cgroup_v2_fd = c->cgroup ? (v2_fd = box_cgroup_open_v2(c->cgroup)) : -1,
+                                   .cloned_into_v2 = &into_v2 };
   c->pid = box_clone_init(&args, err);
   if (c->pid < 0)
     return -1;
   close(steal_fd(&child_fd));
   cleanup_closep(&c->console_fd); /* the init has its copy */
-  if (join_cgroups(c, parent_fd, err) < 0)
+  if (join_cgroups(c, (self_v1 ? 0 : BOX_CGROUP_V1) | (into_v2 ? 0 : BOX_CGROUP_V2), parent_fd, err) < 0)
     return -1;
   box_log_debug("container init %d cloned, waiting for it to set up", (int)c->pid);
   if (run_create_runtime_hooks(c, parent_fd, err) < 0

@@ -33,6 +33,14 @@ struct box_init_args_s
   int sync_fd;           /* child's end of the socketpair */
   int parent_fd;         /* parent's end, closed in the child */
   int console_fd;        /* connected --console-socket, or -1 */
+  /* Joining the container's cgroups cheaply (cgroup.c says why): the init
+     moves itself into the v1 ones (cgroup_self_v1), clone3 starts it in
+     the v2 one (cgroup_v2_fd >= 0; *cloned_into_v2 tells it did).  What
+     neither did, the parent does by pid.  */
+  const struct box_cgroup_s *cgroup;
+  bool cgroup_self_v1;
+  int cgroup_v2_fd;
+  bool *cloned_into_v2;
 };
 
 /* Clone the container init into the namespaces of args->config.  Returns
