@@ -65,5 +65,7 @@ int bench_rt_cmd(bench_rt_t *rt, const bench_opts_t *o, bench_samples_t *into, b
 int bench_report(bench_rt_t *rts, int n, const bench_samples_t *floor, const bench_opts_t *o, ocitest_error_t *err);
 
 int bench_scale(bench_rt_t *rts, int n, const bench_opts_t *o, ocitest_error_t *err);
+/* One container with o->procs processes: ps and kill --all timed. */
+int bench_scale_procs(bench_rt_t *rt, const bench_opts_t *o, json_t *out, ocitest_error_t *err);
 
 #endif
