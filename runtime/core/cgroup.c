@@ -612,6 +612,28 @@ copy_cpuset(const char *path, box_error_t *err)
   return 0;
 }
 
+/* An existing v1 cpuset level with no cpus or mems (a create killed
+   between its mkdir and copy_cpuset left it so, or a concurrent create is
+   still filling it in) admits no process: every container below it would
+   fail with ENOSPC.  */
+static bool
+cpuset_empty(const char *path)
+{
+  static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
+  box_error_t ignored = NULL;
+  size_t i;
+
+  for (i = 0; i < 2; i++)
+    {
+      cleanup_free char *f = xasprintf("%s/%s", path, files[i]), *value = NULL;
+      if (box_read_file(f, &value, NULL, &ignored) < 0)
+        return box_error_release(&ignored), false;
+      if (value[0] == '\n' || value[0] == '\0')
+        return true;
+    }
+  return false;
+}
+
 /* v2: the controllers a cgroup's children may use are those written to
    its cgroup.subtree_control (cgroup-v2.rst "Enabling and Disabling").
    Best effort, one by one like runc: a resource whose file is then
@@ -649,6 +671,8 @@ make_level(struct box_cgroup_dir_s *d, const char *path, bool leaf, box_error_t 
     }
   else if (errno != EEXIST)
     return box_make_error(err, errno, "create cgroup `%s`", path);
+  else if (box_cgroup_has_token(d->controllers, "cpuset") && cpuset_empty(path) && copy_cpuset(path, err) < 0)
+    return -1;
   if (!leaf && d->controllers[0] == '\0')
     enable_controllers(path);
   return 0;
