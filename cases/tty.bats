@@ -103,3 +103,32 @@ assert_console_has() {
 	[ -n "$stderr" ] || fail "create failed without saying why"
 	runtime ! state "$id"
 }
+
+# runc and crun, run in the foreground without --console-socket, give a terminal
+# process a pty of their own and relay it to their stdio: how `runc run` is used by
+# hand. script(1) gives the runtime a terminal of its own as its stdio, and types
+# "hello" into it. The spec leaves the console to the caller (de-facto).
+# bats test_tags=de-facto,req:cli:run
+@test "tty [run in the foreground without --console-socket: the runtime's own terminal, relayed]" {
+	requires run
+	command -v script >/dev/null || skip "requires script(1) (util-linux) to give the runtime a terminal"
+	use_terminal
+	set_args sh -c 'for f in 0 1 2; do [ -t $f ] && echo tty$f; done; read line; echo got:$line; exit 3'
+	id=$(new_id)
+	{
+		echo '#!/bin/sh'
+		# shellcheck disable=SC2154 # runtime_args is set by helpers.bash
+		printf '%q ' exec "$RUNTIME" "${runtime_args[@]}" --root "$ROOT" run --bundle "$BUNDLE" "$id"
+		echo
+	} >"$T/run-tty"
+	chmod +x "$T/run-tty"
+	run timeout --kill-after=5 "$RUNTIME_TIMEOUT" sh -c 'printf "hello\n" | script -qec "$1" /dev/null' \
+		sh "$T/run-tty" 3>&-
+	echo "$output" | cat -v >&2
+	# shellcheck disable=SC2154 # $status and $output are set by bats `run`
+	[ "$status" -eq 3 ] || fail "run in a terminal: want the process's exit 3, got $status"
+	for want in tty0 tty1 tty2 got:hello; do
+		tr -d '\r' <<<"$output" | grep -qxF "$want" || fail "no line '$want' in the terminal output"
+	done
+	runtime ! state "$id"
+}
