@@ -26,7 +26,7 @@ static const char css[]
       "th.case{position:sticky;left:0;background:#fff;font-weight:normal;min-width:15rem;max-width:30rem;"
       "box-shadow:1px 0 0 #d0d7de}"
       ".matrix thead th.case{background:#f6f8fa}"
-      ".matrix td{white-space:nowrap;min-width:5rem}"
+      ".matrix td{white-space:nowrap;min-width:5rem;width:8rem}.matrix td.num{text-align:center}"
       ".matrix tr.sec th{background:#eef1f4;font-weight:600;position:sticky;left:0}"
       ".lv{display:inline-block;font-size:.7rem;color:#57606a;border:1px solid #d0d7de;border-radius:3px;"
       "padding:0 .25rem;margin-left:.3rem;vertical-align:1px;white-space:nowrap}"
