@@ -37,10 +37,12 @@ static const char css[]
       "details pre,details p{white-space:pre-wrap;word-break:break-word;max-width:40rem;font-size:.75rem;"
       "font-weight:normal;background:#fbfbfb;color:#1b1f24;border:1px solid "
       "#eaeef2;padding:.4rem;margin:.3rem 0}"
+      ".summary th,.summary td{white-space:nowrap}"
       "ul.gaps{columns:18rem;padding-left:1.2rem}ul.gaps li{break-inside:avoid}"
       ".legend span{display:inline-block;padding:0 .4rem;margin:.1rem .3rem .1rem 0;border-radius:3px}"
       "@media (max-width:640px){body{padding:0 .6rem 2rem;font-size:14px}h1{font-size:1.25rem}"
-      ".matrix th.case{min-width:9.5rem;max-width:11rem;font-size:.8rem}.matrix td{min-width:3.8rem}"
+      ".matrix th.case{min-width:8.5rem;max-width:10rem;font-size:.8rem}"
+      ".matrix td{min-width:0;width:auto;padding:.25rem .3rem}"
       "th,td{padding:.25rem .35rem}.wide{display:none}}";
 
 static void
@@ -119,17 +121,19 @@ write_summary(FILE *f, const json_t *m)
   size_t i;
   json_t *c;
 
-  fputs("<section id=\"summary\"><h2>Summary</h2><div class=\"scroll\"><table><thead><tr><th>runtime</th>"
-        "<th>host</th><th class=\"num\">passed</th><th class=\"num\">failed</th><th class=\"num\">expected "
-        "failures</th><th class=\"num\">news</th><th class=\"num\">skipped</th><th class=\"num\">time</th>"
-        "</tr></thead><tbody>\n",
+  /* At phone width the host column goes (the column id names the host when
+     it matters, and the host facts below have it all). */
+  fputs("<section id=\"summary\"><h2>Summary</h2><div class=\"scroll\"><table class=\"summary\"><thead><tr>"
+        "<th>run</th><th class=\"wide\">host</th><th class=\"num\">passed</th><th class=\"num\">failed</th>"
+        "<th class=\"num\">expected<span class=\"wide\"> failures</span></th><th class=\"num\">news</th>"
+        "<th class=\"num\">skipped</th><th class=\"num\">time</th></tr></thead><tbody>\n",
         f);
   json_array_foreach(json_object_get(m, "columns"), i, c)
   {
     json_t *t = json_object_get(c, "totals");
     fputs("<tr><th>", f);
-    esc(f, JS(c, "runtime"));
-    fputs("</th><td>", f);
+    esc(f, JS(c, "id"));
+    fputs("</th><td class=\"wide\">", f);
     esc(f, *JS(c, "label") ? JS(c, "label") : "-");
     fprintf(f,
             "</td><td class=\"num\">%ld</td><td class=\"num%s\">%ld</td><td class=\"num\">%ld</td>"
