@@ -8,6 +8,7 @@
 
 #define JS(o, k) json_string_value(json_object_get((o), (k)))
 #define JI(o, k) ((long)json_integer_value(json_object_get((o), (k))))
+#define LONG_LIST 12
 
 static const char css[]
     = "body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0 auto;padding:0 1rem "
@@ -33,7 +34,8 @@ static const char css[]
       ".pass{background:#e6f4ea;color:#14652f}.fail{background:#fde2e4;color:#a4161a;font-weight:600}"
       ".xfail{background:#fff3cd;color:#6b4f00}.news{background:#dcebff;color:#0b4ea2;font-weight:600}"
       ".skip{background:#f2f2f2;color:#57606a}.none{color:#8c959f}"
-      "summary{cursor:pointer}td details[open]{white-space:normal;min-width:18rem}"
+      "summary{cursor:pointer}td details[open]{white-space:normal;min-width:24rem}"
+      "details p.why{font-weight:600;color:#a4161a;background:#fff}"
       "details pre,details p{white-space:pre-wrap;word-break:break-word;max-width:40rem;font-size:.75rem;"
       "font-weight:normal;background:#fbfbfb;color:#1b1f24;border:1px solid "
       "#eaeef2;padding:.4rem;margin:.3rem 0}"
@@ -43,7 +45,8 @@ static const char css[]
       "@media (max-width:640px){body{padding:0 .6rem 2rem;font-size:14px}h1{font-size:1.25rem}"
       ".matrix th.case{min-width:8.5rem;max-width:10rem;font-size:.8rem}"
       ".matrix td{min-width:0;width:auto;padding:.25rem .3rem}"
-      "th,td{padding:.25rem .35rem}.wide{display:none}}";
+      "th,td{padding:.25rem .35rem}.wide{display:none}td details[open]{min-width:15rem}"
+      "details pre,details p{max-width:78vw}}";
 
 static void
 esc(FILE *f, const char *s)
@@ -184,12 +187,16 @@ write_change_list(FILE *f, const json_t *list, const char *title, bool with_cell
   size_t i;
   json_t *e;
 
-  fprintf(f, "<h3>%s (%zu)</h3>", title, json_array_size(list));
   if (!json_array_size(list))
     {
-      fputs("<p class=\"meta\">none</p>\n", f);
+      fprintf(f, "<p class=\"meta\"><strong>%s</strong>: none</p>\n", title);
       return;
     }
+  fprintf(f, "<h3>%s (%zu)</h3>", title, json_array_size(list));
+  /* A long list (a renamed file, a partial run) folds, so the page's first
+     screen still shows what matters. */
+  if (json_array_size(list) > LONG_LIST)
+    fprintf(f, "<details><summary>show all %zu</summary>", json_array_size(list));
   fputs("<ul>", f);
   json_array_foreach(list, i, e)
   {
@@ -206,7 +213,7 @@ write_change_list(FILE *f, const json_t *list, const char *title, bool with_cell
       }
     fputs("</li>", f);
   }
-  fputs("</ul>\n", f);
+  fputs(json_array_size(list) > LONG_LIST ? "</ul></details>\n" : "</ul>\n", f);
 }
 
 static void
@@ -254,7 +261,13 @@ write_cell(FILE *f, const json_t *cell)
   if (reason)
     fputs("<p>", f), esc(f, reason), fputs("</p>", f);
   if (diag)
-    fputs("<pre>", f), esc(f, diag), fputs("</pre>", f);
+    {
+      /* bats prints the failed assertion last, after the trace and the
+         runtime calls: lead with it. */
+      const char *last = strrchr(diag, '\n');
+      fputs("<p class=\"why\">", f), esc(f, last ? last + 1 : diag), fputs("</p>", f);
+      fputs("<pre>", f), esc(f, diag), fputs("</pre>", f);
+    }
   fputs("</details></td>", f);
 }
 
