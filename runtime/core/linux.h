@@ -96,6 +96,14 @@ bool box_has_fresh_dev(const box_config_t *config);
    the host's mount namespace, so before clone).  Returns the fd or -1.  */
 int box_console_connect(const char *path, box_error_t *err);
 
+/* tty_relay.c, for `run` in the foreground of a process.terminal config
+   without --console-socket: a socketpair whose `theirs` end the init sends
+   the pty master on; box_tty_relay_run receives it on `ours` and relays its
+   own stdin/stdout (raw mode, window size) until the container's side
+   closes.  Both return 0, or -1 and fill err.  */
+int box_tty_relay_pair(int *ours, int *theirs, box_error_t *err);
+int box_tty_relay_run(int ours, box_error_t *err);
+
 /* terminal.c, in the init after pivot_root: allocate a pty in the
    container's devpts, make its slave our controlling terminal and stdio,
    send the master over console_fd (runc's protocol).  */
