@@ -592,7 +592,10 @@ write_file(const char *dir, const char *file, const char *value)
 
 /* v1 cpuset: a new cgroup starts with empty cpuset.cpus and cpuset.mems,
    and no process may join it until both are set
-   (cgroup-v1/cpusets.rst 1.4): copy them from the parent.  */
+   (cgroup-v1/cpusets.rst 1.4): copy them from the parent. A level that
+   already exists gets the same when it is still empty (made by someone
+   else and never filled), as runc does, or every join below it fails
+   with ENOSPC.  */
 static int
 copy_cpuset(const char *path, box_error_t *err)
 {
@@ -604,6 +607,12 @@ copy_cpuset(const char *path, box_error_t *err)
   for (i = 0; i < 2; i++)
     {
       cleanup_free char *from = xasprintf("%s/%s", parent, files[i]), *value = NULL;
+      cleanup_free char *own_path = xasprintf("%s/%s", path, files[i]), *own = NULL;
+      box_error_t ignored = NULL;
+      if (box_read_file(own_path, &own, NULL, &ignored) < 0)
+        box_error_release(&ignored);
+      else if (own[0] != '\n' && own[0] != '\0')
+        continue;
       if (box_read_file(from, &value, NULL, err) < 0)
         return box_error_wrap(err, "cgroup cpuset");
       if (value[0] != '\n' && value[0] != '\0' && write_file(path, files[i], value) < 0)
@@ -649,6 +658,8 @@ make_level(struct box_cgroup_dir_s *d, const char *path, bool leaf, box_error_t 
     }
   else if (errno != EEXIST)
     return box_make_error(err, errno, "create cgroup `%s`", path);
+  else if (box_cgroup_has_token(d->controllers, "cpuset") && copy_cpuset(path, err) < 0)
+    return -1;
   if (!leaf && d->controllers[0] == '\0')
     enable_controllers(path);
   return 0;
