@@ -30,7 +30,7 @@ OCITEST_LIBS := -static -ljansson
 BOX_TESTS     := $(patsubst runtime/tests/%.c,$(BIN)/tests/box/%,$(wildcard runtime/tests/test_*.c))
 HARNESS_TESTS := $(patsubst harness/tests/%.c,$(BIN)/tests/harness/%,$(wildcard harness/tests/test_*.c))
 
-.PHONY: all broken deps rootfs acceptance check unit shellcheck selftest matrix unprivileged test bench clean format
+.PHONY: all broken deps rootfs acceptance conformance check unit shellcheck selftest matrix unprivileged test bench clean format
 all: $(BIN)/box $(BIN)/ocitest
 
 $(B)/obj/%.o: %.c $(wildcard runtime/core/*.h harness/*.h common/*.h)
@@ -74,6 +74,12 @@ $(B)/rootfs/.stamp: rootfs/build $(BIN)/ocitest
 
 acceptance: all rootfs
 	ci/acceptance
+
+# The upstream validation suite (opencontainers/runtime-tools) against RUNTIME:
+# RUNTIME_TOOLS=DIR (a checkout or its tarball; default ../shared/runtime-tools/),
+# built with golang-go into build/conformance/ (ci/conformance).
+conformance: all
+	ci/conformance
 
 unit: $(BOX_TESTS) $(HARNESS_TESTS)
 	@ci/run-unit $^
