@@ -44,6 +44,12 @@ struct box_resources_s
   bool has_devices;
   struct box_device_rule_s *devices;
   size_t n_devices;
+  struct box_hugepage_limit_s
+  {
+    char *page_size; /* "2MB", as in the hugetlb.<size>.* file names */
+    unsigned long long limit;
+  } *hugepages;
+  size_t n_hugepages;
 };
 
 /* Parse linux.resources (res may be NULL: *out stays NULL).  Errors name
