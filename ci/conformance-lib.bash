@@ -53,6 +53,39 @@ make_wrapper() {
 # host_rules_out PROGRAM: print the host fact that keeps PROGRAM from running
 # here (and succeed), or fail when the host can run it.
 host_rules_out() {
+	local bnd last
+	case "$1" in
+	linux_cgroups_blkio | linux_cgroups_relative_blkio)
+		# blkio.weight exists only with a proportional I/O scheduler (CFQ, BFQ).
+		if [ -d /sys/fs/cgroup/blkio ] && [ ! -e /sys/fs/cgroup/blkio/blkio.weight ] &&
+			[ ! -e /sys/fs/cgroup/blkio/blkio.bfq.weight ]; then
+			echo "no blkio.weight in the v1 blkio hierarchy (no CFQ/BFQ I/O scheduler)"
+			return 0
+		fi
+		;;
+	linux_cgroups_network | linux_cgroups_relative_network)
+		if ! awk '$9 == "cgroup" && $NF ~ /net_cls/ { f = 1 } END { exit !f }' /proc/self/mountinfo; then
+			echo "no net_cls cgroup hierarchy mounted (cgroup v2 has none)"
+			return 0
+		fi
+		;;
+	linux_process_apparmor_profile)
+		if [ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" != Y ]; then
+			echo "AppArmor is not enabled in this kernel"
+			return 0
+		fi
+		;;
+	process_capabilities)
+		# The program asks for every capability; capset cannot raise one the
+		# bounding set lacks.
+		bnd=$(awk '/^CapBnd:/ { print $2 }' /proc/self/status)
+		last=$(cat /proc/sys/kernel/cap_last_cap)
+		if [ "$((16#$bnd))" -ne "$(((1 << (last + 1)) - 1))" ]; then
+			echo "the bounding set lacks capabilities (CapBnd $bnd, cap_last_cap $last)"
+			return 0
+		fi
+		;;
+	esac
 	return 1
 }
 
