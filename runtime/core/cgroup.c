@@ -31,7 +31,6 @@ static const char *const unsupported_fields[] = { "blockIO",
                                                   "network",
                                                   "rdma",
                                                   "unified",
-                                                  "memory.swappiness",
                                                   "memory.disableOOMKiller",
                                                   "memory.useHierarchy",
                                                   "memory.checkBeforeUpdate",
@@ -211,6 +210,7 @@ parse_limits(json_t *res, struct box_resources_s *r, box_error_t *err)
       || get_int(res, "memory.limit", &r->has_mem_limit, &r->mem_limit, err) < 0
       || get_int(res, "memory.reservation", &r->has_mem_reservation, &r->mem_reservation, err) < 0
       || get_int(res, "memory.swap", &r->has_mem_swap, &r->mem_swap, err) < 0
+      || get_uint(res, "memory.swappiness", &r->has_mem_swappiness, &r->mem_swappiness, err) < 0
       || get_uint(res, "cpu.shares", &r->has_cpu_shares, &r->cpu_shares, err) < 0
       || get_int(res, "cpu.quota", &r->has_cpu_quota, &r->cpu_quota, err) < 0
       || get_uint(res, "cpu.period", &r->has_cpu_period, &r->cpu_period, err) < 0
@@ -891,6 +891,14 @@ apply_memory(const box_cgroup_t *cg, const struct box_resources_s *r, box_error_
   if (r->has_mem_reservation
       && set_num(d, "memory", v2 ? "memory.low" : "memory.soft_limit_in_bytes", r->mem_reservation, v2,
                  "memory.reservation", err)
+             < 0)
+    return -1;
+  /* config-linux.md "Memory": swappiness, v1 memory.swappiness [0, 100];
+     cgroup v2 has no such file, and runc and crun skip it there.  */
+  if (r->has_mem_swappiness && r->mem_swappiness > 100)
+    return res_error(err, "memory.swappiness", "must be between 0 and 100, got %llu", r->mem_swappiness);
+  if (r->has_mem_swappiness && !v2
+      && set_num(d, "memory", "memory.swappiness", (long long)r->mem_swappiness, false, "memory.swappiness", err)
              < 0)
     return -1;
   if (!r->has_mem_swap)
