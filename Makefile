@@ -30,7 +30,7 @@ OCITEST_LIBS := -static -ljansson
 BOX_TESTS     := $(patsubst runtime/tests/%.c,$(BIN)/tests/box/%,$(wildcard runtime/tests/test_*.c))
 HARNESS_TESTS := $(patsubst harness/tests/%.c,$(BIN)/tests/harness/%,$(wildcard harness/tests/test_*.c))
 
-.PHONY: all broken deps rootfs acceptance check unit shellcheck selftest matrix unprivileged test bench clean format \
+.PHONY: all broken deps rootfs acceptance conformance check unit shellcheck selftest matrix unprivileged test bench clean format \
         report check-tags lint-workflows
 all: $(BIN)/box $(BIN)/ocitest
 
@@ -46,7 +46,7 @@ $(BIN)/box: $(BOX_CORE_OBJ) $(BOX_CMD_OBJ)
 
 # box built with one lie told (-DBOX_BROKEN_*), for the runtimes broken on
 # purpose in harness/tests/broken/ that no wrapper script can break.
-BROKEN_BOXES := naive-join exe-writable lenient-ids no-home cwd-after-setuid
+BROKEN_BOXES := naive-join exe-writable lenient-ids no-home cwd-after-setuid deny-mknod creating-hooks unbindable-first
 broken: $(BROKEN_BOXES:%=$(B)/broken/box-%)
 $(B)/broken/box-%: $(BOX_CORE_SRC) $(BOX_CMD_SRC) $(wildcard runtime/core/*.h runtime/*.h common/*.h)
 	@mkdir -p $(dir $@)
@@ -75,6 +75,12 @@ $(B)/rootfs/.stamp: rootfs/build $(BIN)/ocitest
 
 acceptance: all rootfs
 	ci/acceptance
+
+# The upstream validation suite (opencontainers/runtime-tools) against RUNTIME:
+# RUNTIME_TOOLS=DIR (a checkout or its tarball; default ../shared/runtime-tools/),
+# built with golang-go into build/conformance/ (ci/conformance).
+conformance: all
+	ci/conformance
 
 unit: $(BOX_TESTS) $(HARNESS_TESTS)
 	@ci/run-unit $^

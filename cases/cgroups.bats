@@ -117,6 +117,31 @@ procs_of() {
 	fi
 }
 
+# config-linux.md "HugePage limits": hugepageLimits sets hugetlb.<pageSize>.limit_in_bytes
+# (v1) or hugetlb.<pageSize>.max (v2) of the container's cgroup.
+# bats test_tags=spec:must,req:config-linux:hugepage-limits
+@test "cgroups [hugepageLimits: written to the hugetlb controller]" {
+	requires_cgroup cgroup_writable hugetlb
+	[ -e /sys/kernel/mm/hugepages/hugepages-2048kB ] || skip "requires 2MB huge pages (no /sys/kernel/mm/hugepages/hugepages-2048kB)"
+	set_resources '{"hugepageLimits":[{"pageSize":"2MB","limit":4194304}]}'
+	set_args "${LONG_RUNNING[@]}"
+	id=$(new_id)
+	start_container "$id"
+	pid=$(container_pid "$id")
+	run -0 cat "$(cgroup_dir "$pid" hugetlb)/$(cgroup_file hugetlb.2MB.limit_in_bytes hugetlb.2MB.max)"
+	assert_output 4194304
+}
+
+# config-linux.md "Memory": kernel and kernelTCP are deprecated (the kernel dropped
+# kmem limits); runc and crun ignore them with a warning and run the container.
+# bats test_tags=de-facto,req:config-linux:memory
+@test "cgroups [memory.kernel and kernelTCP: ignored, the container runs]" {
+	requires_cgroup cgroup_writable memory
+	set_resources '{"memory":{"limit":33554432,"kernel":16777216,"kernelTCP":8388608}}'
+	set_args true
+	runtime -0 run --bundle "$BUNDLE" "$(new_id kmem)"
+}
+
 # config-linux.md "PIDs": limit "specifies the maximum number of tasks in the
 # cgroup". An inner shell forks 100 background sleeps and dies when fork fails (ash
 # gives up on "can't fork"); the container's init survives it, and the cgroup never

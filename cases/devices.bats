@@ -41,6 +41,20 @@ setup() {
 		'/dev/ocitest-loop \(' '/dev/ocitest-loop mode 0600' '/dev/ocitest-loop owner'
 }
 
+# config-linux.md "Devices": the listed devices MUST be available in the container,
+# also under the deny-all rule (config-linux.md "Device allowlist") every engine
+# writes first: the nodes are made after the container joined its device cgroup,
+# so mknod must stay allowed there (runc's AllowedDevices "c *:* m", "b *:* m").
+# bats test_tags=spec:must,req:config-linux:devices
+@test "devices [linux.devices under a deny-all device cgroup]" {
+	requires_cgroup cgroup_v1 devices
+	update_config '.linux.resources.devices = [{"allow": false, "access": "rwm"}]
+		| .linux.devices = [{"path": "/dev/ocitest-null", "type": "c", "major": 1, "minor": 3, "fileMode": 438},
+			{"path": "/dev/ocitest-loop", "type": "b", "major": 7, "minor": 200, "fileMode": 384}]'
+	run_inside devices
+	assert_checked '/dev/ocitest-null \(' '/dev/ocitest-loop \('
+}
+
 # config-linux.md "Sysctl": "allows kernel parameters to be modified at runtime
 # for the container" (namespaced ones: net.* in the network namespace, kernel.shm*
 # and kernel.msg* in the ipc one).

@@ -213,6 +213,20 @@ hook_status() {
 	done
 }
 
+# runtime.md "State": `creating` is "the container is being created (step 2)";
+# the prestart hooks run at lifecycle step 3 (runtime.md "Lifecycle", "the
+# prestart hooks MUST be invoked by the runtime"), after it: created, as crun and
+# runtime-tools' hooks_stdin want (config.md "Prestart" gives no status of its own).
+# bats test_tags=spec:should,req:runtime:state
+@test "hooks [state on stdin: prestart sees created]" {
+	local id
+	add_host_hook prestart
+	id=$(new_id)
+	runtime -0 create --bundle "$BUNDLE" "$id"
+	runtime -0 delete --force "$id"
+	[ "$(hook_status prestart)" = created ] || fail "prestart hook saw status '$(hook_status prestart)', want created"
+}
+
 # runtime.md "State": created until the user-specified program is executed;
 # startContainer runs before that (step 7).
 # bats test_tags=spec:must,req:config:startcontainer-hooks

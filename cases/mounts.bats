@@ -227,6 +227,31 @@ assert_own_cgroup() {
 	assert_checked 'rootfsPropagation shared'
 }
 
+# config-linux.md "Rootfs Mount Propagation": unbindable is one of the values;
+# `/` ends up unbindable. The rootfs bind that makes `/` a mount point cannot have
+# an unbindable source (mount(2) EINVAL), so a runtime must apply it afterwards.
+# bats test_tags=spec:must,req:config-linux:rootfs-mount-propagation
+@test "root [rootfsPropagation unbindable]" {
+	update_config '.linux.rootfsPropagation = "unbindable"'
+	run_inside root
+	assert_checked 'rootfsPropagation unbindable'
+}
+
+# config.md "Mounts": options are passed to mount(2) as data where they are not
+# flags; the kernel ignores data on a bind. runc and crun accept tmpfs-style
+# options on a bind (runtime-tools' mounts program and engines write them), and
+# the bind is made.
+# bats test_tags=de-facto,req:config:mounts
+@test "mounts [bind with tmpfs-style options: accepted, the bind is made]" {
+	mkdir -p "$T/bindsrc"
+	echo bound >"$T/bindsrc/file"
+	update_config --arg s "$T/bindsrc" '.mounts += [{"destination": "/mnt/bound", "type": "bind", "source": $s,
+		"options": ["rbind", "mode=755", "size=1k"]}]'
+	set_args cat /mnt/bound/file
+	runtime -0 run --bundle "$BUNDLE" "$(new_id bindopts)"
+	assert_output --partial bound
+}
+
 # config-linux.md "Masked Paths": "masks over the provided paths inside the
 # container so that they cannot be read": files (kernel ones and one of the
 # rootfs with content) read nothing, a directory shows nothing.

@@ -78,6 +78,16 @@ run_script() {
 	! grep -q " $T/outside" /proc/self/mountinfo || fail "a mount appeared on the host under $T/outside"
 }
 
+# config-linux.md "Mount Label": an SELinux context for the container's mounts. On a
+# host without SELinux there is nothing to label; runc and crun run the container.
+# bats test_tags=de-facto,req:config-linux:mount-label
+@test "security [mountLabel without SELinux: accepted]" {
+	[ ! -e /sys/fs/selinux/enforce ] || skip "SELinux is enabled on this host"
+	update_config '.linux.mountLabel = "system_u:object_r:container_file_t:s0:c1,c2"'
+	set_args true
+	runtime -0 run --bundle "$BUNDLE" "$(new_id label)"
+}
+
 # config-linux.md "Masked Paths": "masks over the provided paths inside the
 # container so that they cannot be read". The default list of runc and crun; of
 # it, the paths this host has are checked, and at least one of them has content

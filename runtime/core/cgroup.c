@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "log.h"
 #include "utils.h"
 
 #define RES "linux.resources"
@@ -27,13 +28,9 @@
 /* Fields of linux.resources box does not implement: an error, so a limit
    asked for is never silently dropped.  */
 static const char *const unsupported_fields[] = { "blockIO",
-                                                  "hugepageLimits",
                                                   "network",
                                                   "rdma",
                                                   "unified",
-                                                  "memory.kernel",
-                                                  "memory.kernelTCP",
-                                                  "memory.swappiness",
                                                   "memory.disableOOMKiller",
                                                   "memory.useHierarchy",
                                                   "memory.checkBeforeUpdate",
@@ -146,6 +143,52 @@ parse_devices(json_t *res, struct box_resources_s *r, box_error_t *err)
   return 0;
 }
 
+/* config-linux.md "Memory": kernel and kernelTCP are deprecated (1.1: "the
+   kernel no longer supports" kmem limits since Linux 5.4 for v1 kmem.limit
+   and never on v2). runc and crun ignore them with a warning; so does box.  */
+static void
+warn_ignored(json_t *res)
+{
+  static const char *const ignored[] = { "memory.kernel", "memory.kernelTCP" };
+  size_t i;
+
+  for (i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
+    {
+      json_t *v = get_path(res, ignored[i]);
+      if (v && !json_is_null(v))
+        box_log_warning("config.json: `" RES ".%s`: deprecated, ignored (kernel memory limits)", ignored[i]);
+    }
+}
+
+/* config-linux.md "HugePage limits": hugepageLimits, an array of
+   { pageSize, limit }; pageSize names the hugetlb.<pageSize>.* files.  */
+static int
+parse_hugepages(json_t *res, struct box_resources_s *r, box_error_t *err)
+{
+  json_t *arr = json_object_get(res, "hugepageLimits"), *h;
+  size_t i;
+
+  if (arr == NULL || json_is_null(arr))
+    return 0;
+  if (!json_is_array(arr))
+    return res_error(err, "hugepageLimits", "must be an array");
+  r->hugepages = xcalloc(json_array_size(arr) + 1, sizeof(*r->hugepages));
+  json_array_foreach(arr, i, h)
+  {
+    json_t *size = json_object_get(h, "pageSize"), *limit = json_object_get(h, "limit");
+    const char *s = json_is_string(size) ? json_string_value(size) : "";
+
+    if (!json_is_object(h) || s[0] == '\0' || strspn(s, "0123456789KMGBkmgb") != strlen(s))
+      return res_error(err, "hugepageLimits", "[%zu].pageSize must be a page size such as `2MB`", i);
+    if (!json_is_integer(limit) || json_integer_value(limit) < 0)
+      return res_error(err, "hugepageLimits", "[%zu].limit must be a non-negative integer", i);
+    r->hugepages[i].page_size = xstrdup(s);
+    r->hugepages[i].limit = (unsigned long long)json_integer_value(limit);
+    r->n_hugepages = i + 1;
+  }
+  return 0;
+}
+
 static int
 check_unsupported(json_t *res, box_error_t *err)
 {
@@ -167,6 +210,7 @@ parse_limits(json_t *res, struct box_resources_s *r, box_error_t *err)
       || get_int(res, "memory.limit", &r->has_mem_limit, &r->mem_limit, err) < 0
       || get_int(res, "memory.reservation", &r->has_mem_reservation, &r->mem_reservation, err) < 0
       || get_int(res, "memory.swap", &r->has_mem_swap, &r->mem_swap, err) < 0
+      || get_uint(res, "memory.swappiness", &r->has_mem_swappiness, &r->mem_swappiness, err) < 0
       || get_uint(res, "cpu.shares", &r->has_cpu_shares, &r->cpu_shares, err) < 0
       || get_int(res, "cpu.quota", &r->has_cpu_quota, &r->cpu_quota, err) < 0
       || get_uint(res, "cpu.period", &r->has_cpu_period, &r->cpu_period, err) < 0
@@ -201,8 +245,9 @@ box_resources_parse(json_t *res, struct box_resources_s **out, box_error_t *err)
       return res_error(err, *o, "must be an object");
   if (check_unsupported(res, err) < 0)
     return -1;
+  warn_ignored(res);
   r = xcalloc(1, sizeof(*r));
-  if (parse_limits(res, r, err) < 0 || parse_devices(res, r, err) < 0)
+  if (parse_limits(res, r, err) < 0 || parse_devices(res, r, err) < 0 || parse_hugepages(res, r, err) < 0)
     return box_resources_free(r), -1;
   *out = r;
   return 0;
@@ -216,6 +261,9 @@ box_resources_free(struct box_resources_s *r)
   free(r->cpus);
   free(r->mems);
   free(r->devices);
+  for (size_t i = 0; i < r->n_hugepages; i++)
+    free(r->hugepages[i].page_size);
+  free(r->hugepages);
   free(r);
 }
 
@@ -627,7 +675,7 @@ copy_cpuset(const char *path, box_error_t *err)
 static void
 enable_controllers(const char *dir)
 {
-  static const char *const wanted[] = { "cpu", "cpuset", "memory", "pids" };
+  static const char *const wanted[] = { "cpu", "cpuset", "memory", "pids", "hugetlb" };
   cleanup_free char *path = xasprintf("%s/cgroup.controllers", dir), *avail = NULL;
   box_error_t ignored = NULL;
   size_t i;
@@ -844,6 +892,14 @@ apply_memory(const box_cgroup_t *cg, const struct box_resources_s *r, box_error_
                  "memory.reservation", err)
              < 0)
     return -1;
+  /* config-linux.md "Memory": swappiness, v1 memory.swappiness [0, 100];
+     cgroup v2 has no such file, and runc and crun skip it there.  */
+  if (r->has_mem_swappiness && r->mem_swappiness > 100)
+    return res_error(err, "memory.swappiness", "must be between 0 and 100, got %llu", r->mem_swappiness);
+  if (r->has_mem_swappiness && !v2
+      && set_num(d, "memory", "memory.swappiness", (long long)r->mem_swappiness, false, "memory.swappiness", err)
+             < 0)
+    return -1;
   if (!r->has_mem_swap)
     return 0;
   if (v2)
@@ -924,6 +980,13 @@ static const struct box_device_rule_s default_devices[] = {
   { true, 'c', 1, 3, "rwm" }, { true, 'c', 1, 5, "rwm" }, { true, 'c', 1, 7, "rwm" },
   { true, 'c', 1, 8, "rwm" }, { true, 'c', 1, 9, "rwm" }, { true, 'c', 5, 0, "rwm" },
   { true, 'c', 5, 1, "rwm" }, { true, 'c', 5, 2, "rwm" }, { true, 'c', 136, -1, "rwm" },
+#ifndef BOX_BROKEN_DENY_MKNOD
+  /* mknod of any node (runc's AllowedDevices "c *:* m", "b *:* m"): the
+     init makes linux.devices after it joined this cgroup, and under an
+     engine's deny-all rule mknod would fail with EPERM (config-linux.md
+     "Devices": they MUST be available in the container).  */
+  { true, 'c', -1, -1, "m" },  { true, 'b', -1, -1, "m" },
+#endif
 };
 
 static int
@@ -964,13 +1027,31 @@ apply_devices(const box_cgroup_t *cg, const struct box_resources_s *r, box_error
   return 0;
 }
 
+/* v1 hugetlb.<size>.limit_in_bytes, v2 hugetlb.<size>.max.  */
+static int
+apply_hugepages(const box_cgroup_t *cg, const struct box_resources_s *r, box_error_t *err)
+{
+  bool v2;
+  const struct box_cgroup_dir_s *d = dir_for(cg, "hugetlb", &v2);
+  size_t i;
+
+  for (i = 0; i < r->n_hugepages; i++)
+    {
+      cleanup_free char *file = xasprintf("hugetlb.%s.%s", r->hugepages[i].page_size, v2 ? "max" : "limit_in_bytes");
+      cleanup_free char *value = xasprintf("%llu", r->hugepages[i].limit);
+      if (set_res(d, "hugetlb", file, value, "hugepageLimits", err) < 0)
+        return -1;
+    }
+  return 0;
+}
+
 static int
 apply_resources(const box_cgroup_t *cg, const struct box_resources_s *r, box_error_t *err)
 {
   if (r == NULL)
     return 0;
   if (apply_pids(cg, r, err) < 0 || apply_memory(cg, r, err) < 0 || apply_cpuset(cg, r, err) < 0
-      || apply_cpu(cg, r, err) < 0 || apply_devices(cg, r, err) < 0)
+      || apply_cpu(cg, r, err) < 0 || apply_devices(cg, r, err) < 0 || apply_hugepages(cg, r, err) < 0)
     return -1;
   return 0;
 }

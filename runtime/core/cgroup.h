@@ -37,6 +37,8 @@ struct box_resources_s
   long long pids_limit; /* < 0: unlimited */
   bool has_mem_limit, has_mem_reservation, has_mem_swap;
   long long mem_limit, mem_reservation, mem_swap; /* bytes, -1: unlimited */
+  bool has_mem_swappiness;
+  unsigned long long mem_swappiness; /* 0..100, v1 only */
   bool has_cpu_shares, has_cpu_quota, has_cpu_period;
   unsigned long long cpu_shares, cpu_period;
   long long cpu_quota; /* microseconds, -1: unlimited */
@@ -44,6 +46,12 @@ struct box_resources_s
   bool has_devices;
   struct box_device_rule_s *devices;
   size_t n_devices;
+  struct box_hugepage_limit_s
+  {
+    char *page_size; /* "2MB", as in the hugetlb.<size>.* file names */
+    unsigned long long limit;
+  } *hugepages;
+  size_t n_hugepages;
 };
 
 /* Parse linux.resources (res may be NULL: *out stays NULL).  Errors name

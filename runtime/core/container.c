@@ -201,10 +201,18 @@ record_state(const struct create_s *c, box_error_t *err)
   return r;
 }
 
+#ifdef BOX_BROKEN_CREATING_HOOKS
+#define BOX_HOOK_STATUS BOX_STATUS_CREATING
+#else
+#define BOX_HOOK_STATUS BOX_STATUS_CREATED
+#endif
+
 /* runtime.md "Lifecycle" steps 3-4: prestart (deprecated, same point)
    then createRuntime, in the runtime namespace, while the init waits
-   after its mounts (linux.c init_create_hooks).  Like runc: status
-   "creating", the init's host pid, cwd the bundle.  */
+   after its mounts (linux.c init_create_hooks).  The init's host pid,
+   cwd the bundle, and status "created" (crun; runc passes "creating"):
+   state.md's "creating" is lifecycle step 2, the environment being made
+   from config.json, and these hooks are steps 3-4, after it.  */
 static int
 run_create_runtime_hooks(const struct create_s *c, int fd, box_error_t *err)
 {
@@ -212,7 +220,7 @@ run_create_runtime_hooks(const struct create_s *c, int fd, box_error_t *err)
 
   if (box_sync_recv(fd, BOX_SYNC_HOOKS, box_now_ms() + SETUP_TIMEOUT_MS, err) < 0)
     return -1;
-  state = create_hook_state(c, BOX_STATUS_CREATING);
+  state = create_hook_state(c, BOX_HOOK_STATUS);
   if (box_hooks_run(c->config, BOX_HOOK_PRESTART, state, c->bundle, err) < 0
       || box_hooks_run(c->config, BOX_HOOK_CREATE_RUNTIME, state, c->bundle, err) < 0)
     return -1;

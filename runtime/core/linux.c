@@ -191,7 +191,8 @@ init_create_hooks(const struct box_init_args_s *a, box_error_t *err)
     return -1;
   if (a->config->hooks[BOX_HOOK_CREATE_CONTAINER].n == 0)
     return 0;
-  state = init_state(a, BOX_STATUS_CREATING);
+  /* "created", as the createRuntime hooks get (container.c).  */
+  state = init_state(a, BOX_STATUS_CREATED);
   return box_hooks_run(a->config, BOX_HOOK_CREATE_CONTAINER, state, a->rootfs, err);
 }
 

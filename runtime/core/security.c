@@ -283,9 +283,19 @@ static int
 reject_unsupported(json_t *linux_obj, box_error_t *err)
 {
   static const char *const keys[]
-      = { "mountLabel", "personality", "intelRdt", "timeOffsets", "memoryPolicy", "netDevices", NULL };
+      = { "personality", "intelRdt", "timeOffsets", "memoryPolicy", "netDevices", NULL };
   const char *const *k;
-  json_t *v;
+  json_t *v = json_object_get(linux_obj, "mountLabel");
+
+  /* config-linux.md "Mount Label" is an SELinux context: on a host without
+     SELinux there is nothing to label with, and runc and crun ignore it;
+     with SELinux box cannot apply it, so it refuses.  */
+  if (json_is_string(v) && json_string_value(v)[0] != '\0')
+    {
+      if (access("/sys/fs/selinux/enforce", F_OK) == 0)
+        return box_make_error(err, 0, "config.json: `linux.mountLabel`: not supported by box");
+      box_log_warning("config.json: `linux.mountLabel`: ignored, SELinux is not enabled on this host");
+    }
 
   for (k = keys; *k; k++)
     {
