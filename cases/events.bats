@@ -82,6 +82,7 @@ stat_field() {
 # rt_stream FILE ARGS: the runtime as `rt` runs it (own --root, stdin from /dev/null,
 # fd 3 closed, a timeout), in the background, its stdout going straight to FILE as
 # it comes (rt keeps it until the end); $STREAM_PID is the timeout process.
+# shellcheck disable=SC2154 # runtime_args is set by helpers.bash
 rt_stream() {
 	local file=$1
 	shift

@@ -37,7 +37,7 @@ three_containers() {
 		st=$(rt state "$c")
 		[ "$status" = "$(jq -r .status <<<"$st")" ] || fail "$c: list says $status, state $(jq -r .status <<<"$st")"
 		[ "$pid" = "$(jq -r .pid <<<"$st")" ] || fail "$c: list pid $pid, state $(jq -r .pid <<<"$st")"
-		[ "$bundle" = "$BUNDLE" ] || fail "$c: list bundle $bundle, want $BUNDLE"
+		[ "$bundle" = "${BUNDLE:?}" ] || fail "$c: list bundle $bundle, want $BUNDLE"
 		[ "$created_at" = "$(jq -r .created <<<"$st")" ] || fail "$c: list created $created_at, state $(jq -r .created <<<"$st")"
 		[ "$owner" = "$(id -un)" ] || fail "$c: owner $owner, want $(id -un)"
 	done

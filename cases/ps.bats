@@ -38,7 +38,7 @@ cgroup_pids() {
 	runtime -0 ps --format json "$id"
 	got=$(jq -er 'if type == "array" then .[] else error("not an array") end' <<<"$output" | sort -n) ||
 		fail "ps --format json did not print a JSON array of pids: $output"
-	[ "$got" = "$want" ] || fail "ps --format json: pids $(echo $got), the container's cgroup has $(echo $want)"
+	[ "$got" = "$want" ] || fail "ps --format json: pids $(paste -sd" " <<<"$got"), the container's cgroup has $(paste -sd" " <<<"$want")"
 	grep -qx "$(state_field "$id" pid)" <<<"$got" || fail "the init is not among the pids"
 }
 
@@ -46,7 +46,7 @@ cgroup_pids() {
 @test "ps [-f json short option: same pids]" {
 	start_three
 	runtime -0 ps -f json "$id"
-	[ "$(jq -r '.[]' <<<"$output" | sort -n)" = "$want" ] || fail "ps -f json: $output, want $(echo $want)"
+	[ "$(jq -r '.[]' <<<"$output" | sort -n)" = "$want" ] || fail "ps -f json: $output, want $(paste -sd" " <<<"$want")"
 }
 
 # bats test_tags=de-facto,req:cli:ps
@@ -57,7 +57,7 @@ cgroup_pids() {
 	col=$(awk '{ for (i = 1; i <= NF; i++) if ($i == "PID") { print i; exit } }' <<<"$header")
 	[ -n "$col" ] || fail "no PID column in the header: $header"
 	got=$(tail -n +2 <<<"$output" | awk -v c="$col" '{ print $c }' | sort -n)
-	[ "$got" = "$want" ] || fail "ps table: pids $(echo $got), the container's cgroup has $(echo $want)"
+	[ "$got" = "$want" ] || fail "ps table: pids $(paste -sd" " <<<"$got"), the container's cgroup has $(paste -sd" " <<<"$want")"
 	grep -q 'sleep 1000' <<<"$output" || fail "the table does not show the container's commands: $output"
 }
 
@@ -68,7 +68,7 @@ cgroup_pids() {
 	[ "$(head -n1 <<<"$output" | awk '{ print $1, $2 }')" = "PID COMMAND" ] ||
 		fail "ps -o pid,comm: header is not PID COMMAND: $output"
 	[ "$(tail -n +2 <<<"$output" | awk '{ print $1 }' | sort -n)" = "$want" ] ||
-		fail "ps -o pid,comm: $output, want pids $(echo $want)"
+		fail "ps -o pid,comm: $output, want pids $(paste -sd" " <<<"$want")"
 	[ "$(tail -n +2 <<<"$output" | awk '$2 == "sleep"' | wc -l)" -eq 2 ] || fail "two sleep processes expected: $output"
 }
 
