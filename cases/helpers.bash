@@ -376,6 +376,18 @@ $stderr" ;;
 		fail "$what: the error message does not name the problem (want /$ere/): $stderr"
 }
 
+# assert_not_found WHAT: after `runtime`, the call failed because the container does
+# not exist: a non-zero exit that is not timeout(1)'s (124, 137) and an error that
+# says so ("does not exist", "not found", "no such"). Not assert_error: crun exits
+# 253 for a missing state file, which is no crash.
+assert_not_found() {
+	# shellcheck disable=SC2154 # $status and $stderr are set by bats `run`
+	[ "$status" -ne 0 ] || fail "$1: expected a non-zero exit, got 0"
+	case "$status" in 124 | 137) fail "$1: exit $status: timed out" ;; esac
+	grep -Eqi "does ?n[o']t exist|not found|no such" <<<"$stderr" ||
+		fail "$1: the error does not say the container does not exist: $stderr"
+}
+
 # create_fails WHAT ID [ERE]: create ID fails cleanly (assert_error) and leaves no
 # container behind: `state ID` fails too.
 create_fails() {

@@ -116,9 +116,9 @@ assert_status_is() {
 # bats test_tags=de-facto,req:cli:pause
 @test "pause [container that does not exist: fails, naming it]" {
 	runtime pause oct-no-such-container
-	assert_error "pause of a missing container" "does ?n[o']t exist|not found|no such"
+	assert_not_found "pause of a missing container"
 	runtime resume oct-no-such-container
-	assert_error "resume of a missing container" "does ?n[o']t exist|not found|no such"
+	assert_not_found "resume of a missing container"
 }
 
 # bats test_tags=de-facto,req:cli:pause

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # `ps` (runc's command line): the processes of a container, as host pids: every
 # process in the container's cgroup and nothing else. json: an array of pids;
-# table: the host's `ps` output (ps -ef, or the args after `--`) cut to them.
+# table: the host's `ps` output (ps -ef, or the arguments after the id) cut to them.
 load helpers.bash
 
 setup() {
@@ -50,7 +50,7 @@ cgroup_pids() {
 }
 
 # bats test_tags=de-facto,req:cli:ps
-@test "ps [table: ps -ef header, then one line per process of the container]" {
+@test "ps [table: a PID column, one line per process of the container]" {
 	start_three
 	runtime -0 ps "$id"
 	header=$(head -n1 <<<"$output")
@@ -58,13 +58,13 @@ cgroup_pids() {
 	[ -n "$col" ] || fail "no PID column in the header: $header"
 	got=$(tail -n +2 <<<"$output" | awk -v c="$col" '{ print $c }' | sort -n)
 	[ "$got" = "$want" ] || fail "ps table: pids $(paste -sd" " <<<"$got"), the container's cgroup has $(paste -sd" " <<<"$want")"
-	grep -q 'sleep 1000' <<<"$output" || fail "the table does not show the container's commands: $output"
 }
 
 # bats test_tags=de-facto,req:cli:ps
-@test "ps [table with ps arguments after --: -o pid,comm]" {
+@test "ps [table with ps arguments after the id: -o pid,comm]" {
 	start_three
-	runtime -0 ps "$id" -- -o pid,comm
+	# runc passes everything after the id to ps (a `--` too, which ps refuses).
+	runtime -0 ps "$id" -o pid,comm
 	[ "$(head -n1 <<<"$output" | awk '{ print $1, $2 }')" = "PID COMMAND" ] ||
 		fail "ps -o pid,comm: header is not PID COMMAND: $output"
 	[ "$(tail -n +2 <<<"$output" | awk '{ print $1 }' | sort -n)" = "$want" ] ||
@@ -75,7 +75,7 @@ cgroup_pids() {
 # bats test_tags=de-facto,req:cli:ps
 @test "ps [container that does not exist: fails, naming it]" {
 	runtime ps --format json oct-no-such-container
-	assert_error "ps of a missing container" "does ?n[o']t exist|not found|no such"
+	assert_not_found "ps of a missing container"
 }
 
 # bats test_tags=de-facto,req:cli:ps

@@ -29,7 +29,7 @@ static const struct
     "create and start a container" },
   { "pause", box_cmd_pause, "ID", "freeze every process of a container" },
   { "resume", box_cmd_resume, "ID", "thaw a paused container" },
-  { "ps", box_cmd_ps, "[--format|-f table|json] ID [-- PS-ARGS...]", "list the processes of a container" },
+  { "ps", box_cmd_ps, "[--format|-f table|json] ID [PS-ARGS...]", "list the processes of a container" },
   { "list", box_cmd_list, "[--format|-f table|json] [--quiet|-q]", "list the containers under --root" },
   { "update", box_cmd_update,
     "[--resources|-r FILE|-] [--memory N] [--memory-swap N] [--memory-reservation N] [--cpu-quota N] "

@@ -1,4 +1,4 @@
-/* box ps [--format|-f table|json] ID [-- PS-ARGS...]: the container's
+/* box ps [--format|-f table|json] ID [[--] PS-ARGS...]: the container's
    processes, as runc shows them (json: their host pids; table: the host's
    `ps PS-ARGS`, default -ef, cut to them).  */
 #include <stdio.h>
@@ -24,7 +24,7 @@ box_cmd_ps(struct box_global_s *g, int argc, char **argv, box_error_t *err)
   while ((c = box_getopt(argc, argv, "+:f:", ps_options, err)) != -1)
     if (c != 'f' || box_parse_format(optarg, &format, err) < 0)
       return -1;
-  if (box_check_args("ps", argc - optind, 1, argc, "[--format table|json] ID [-- PS-ARGS...]", err) < 0)
+  if (box_check_args("ps", argc - optind, 1, argc, "[--format table|json] ID [PS-ARGS...]", err) < 0)
     return -1;
   ctx.id = argv[optind];
   optind++;

@@ -305,7 +305,8 @@ box_parse_duration(const char *s, long long *ms, box_error_t *err)
   {
     const char *unit;
     double ms;
-  } units[] = { { "ns", 1e-6 }, { "us", 1e-3 }, { "µs", 1e-3 }, { "ms", 1 }, { "s", 1e3 }, { "m", 6e4 }, { "h", 3.6e6 } };
+  } units[] = { { "ns", 1e-6 }, { "us", 1e-3 }, { "µs", 1e-3 }, { "ms", 1 },
+                { "s", 1e3 },   { "m", 6e4 },   { "h", 3.6e6 } };
   const char *p = s;
   double total = 0;
 

@@ -34,7 +34,8 @@ find_freezer(const box_cgroup_t *cg, struct freezer_s *f, box_error_t *err)
       if (cg->dirs[i].controllers[0] == '\0' && access(path, F_OK) == 0)
         return f->dir = cg->dirs[i].path, f->v2 = true, 0;
     }
-  return box_make_error(err, 0, "the container has no freezer cgroup (no v1 freezer hierarchy, no cgroup.freeze)");
+  return box_make_error(err, 0,
+                        "the container has no freezer cgroup (no v1 freezer hierarchy, no cgroup.freeze)");
 }
 
 static int

@@ -86,7 +86,10 @@ struct flag_s
   size_t offset;
 };
 
-#define F(opt, o, k, kind, field) { opt, o, k, kind, offsetof(struct box_update_s, field) }
+#define F(opt, o, k, kind, field)                                                                            \
+  {                                                                                                          \
+    opt, o, k, kind, offsetof(struct box_update_s, field)                                                    \
+  }
 static const struct flag_s flags[] = {
   F("--memory", "memory", "limit", BYTES, memory),
   F("--memory-swap", "memory", "swap", BYTES, memory_swap),

@@ -19,8 +19,8 @@ test_duration(void)
   tap_ok(box_parse_duration("1m30s", &ms, &err) == 0 && ms == 90000, "duration 1m30s = 90000 ms");
   tap_ok(box_parse_duration("1.5s", &ms, &err) == 0 && ms == 1500, "duration 1.5s = 1500 ms");
   tap_ok(box_parse_duration("2h", &ms, &err) == 0 && ms == 7200000, "duration 2h");
-  tap_ok(box_parse_duration("5", &ms, &err) < 0 && strstr(err->msg, "unit"), "duration without unit refused: %s",
-         err ? err->msg : "");
+  tap_ok(box_parse_duration("5", &ms, &err) < 0 && strstr(err->msg, "unit"),
+         "duration without unit refused: %s", err ? err->msg : "");
   box_error_release(&err);
   tap_ok(box_parse_duration("5x", &ms, &err) < 0, "duration with unknown unit refused");
   box_error_release(&err);
@@ -76,11 +76,13 @@ test_update_build(void)
          "update: a bad value names the option: %s", err ? err->msg : "");
   box_error_release(&err);
   u = (struct box_update_s){ .memory = "lots" };
-  tap_ok(box_update_build(&u, NULL, &res, &err) < 0 && strstr(err->msg, "--memory"), "update: bad --memory named");
+  tap_ok(box_update_build(&u, NULL, &res, &err) < 0 && strstr(err->msg, "--memory"),
+         "update: bad --memory named");
   box_error_release(&err);
   tap_ok(box_update_build(&u, "[1]", &res, &err) < 0, "update: --resources that is not an object refused");
   box_error_release(&err);
-  tap_ok(box_update_build(&u, "{", &res, &err) < 0 && strstr(err->msg, "not JSON"), "update: bad JSON refused");
+  tap_ok(box_update_build(&u, "{", &res, &err) < 0 && strstr(err->msg, "not JSON"),
+         "update: bad JSON refused");
   box_error_release(&err);
 }
 
@@ -112,16 +114,18 @@ test_ps_filter(void)
 static void
 test_list_table(void)
 {
-  json_t *items = json_loads("[{\"id\":\"a\",\"pid\":42,\"status\":\"running\",\"bundle\":\"/b\","
-                             "\"created\":\"2024-01-01T00:00:00.5Z\",\"owner\":\"root\"},"
-                             "{\"id\":\"a-much-longer-id\",\"pid\":0,\"status\":\"stopped\",\"bundle\":\"/b2\","
-                             "\"created\":\"2024-01-01T00:00:01Z\",\"owner\":\"#1000\"}]",
-                             0, NULL);
+  json_t *items
+      = json_loads("[{\"id\":\"a\",\"pid\":42,\"status\":\"running\",\"bundle\":\"/b\","
+                   "\"created\":\"2024-01-01T00:00:00.5Z\",\"owner\":\"root\"},"
+                   "{\"id\":\"a-much-longer-id\",\"pid\":0,\"status\":\"stopped\",\"bundle\":\"/b2\","
+                   "\"created\":\"2024-01-01T00:00:01Z\",\"owner\":\"#1000\"}]",
+                   0, NULL);
   cleanup_free char *t = box_list_table(items);
   cleanup_free char *empty = NULL;
   json_t *none = json_array();
 
-  tap_ok(strncmp(t, "ID                 PID         STATUS      BUNDLE      CREATED                  OWNER\n", 84)
+  tap_ok(strncmp(t, "ID                 PID         STATUS      BUNDLE      CREATED                  OWNER\n",
+                 84)
              == 0,
          "list: header padded as runc's tabwriter (widest + 3, at least 12)");
   tap_ok(strstr(t, "\na                  42          running     /b          2024-01-01T00:00:00.5Z   root\n")
