@@ -907,6 +907,26 @@ apply_memory(const box_cgroup_t *cg, const struct box_resources_s *r, box_error_
   return set_num(d, "memory", "memory.memsw.limit_in_bytes", r->mem_swap, false, "memory.swap", err);
 }
 
+/* v1 on a live cgroup (update): memory.limit_in_bytes may never exceed
+   memsw, so a limit raised above the current memsw needs memsw first
+   (runc orders the two the same way).  */
+static int
+apply_memory_live(const box_cgroup_t *cg, const struct box_resources_s *r, box_error_t *err)
+{
+  struct box_resources_s swap_only = { .has_mem_swap = true, .mem_swap = r->mem_swap };
+  bool v2;
+  const struct box_cgroup_dir_s *d = dir_for(cg, "memory", &v2);
+
+  if (apply_memory(cg, r, err) == 0)
+    return 0;
+  if (v2 || d == NULL || !r->has_mem_limit || !r->has_mem_swap || (*err)->errnum != EINVAL)
+    return -1;
+  box_error_release(err);
+  if (apply_memory(cg, &swap_only, err) < 0)
+    return -1;
+  return apply_memory(cg, r, err);
+}
+
 static int
 apply_cpu_v2(const struct box_cgroup_dir_s *d, const struct box_resources_s *r, box_error_t *err)
 {
@@ -1045,12 +1065,18 @@ apply_hugepages(const box_cgroup_t *cg, const struct box_resources_s *r, box_err
   return 0;
 }
 
-static int
-apply_resources(const box_cgroup_t *cg, const struct box_resources_s *r, box_error_t *err)
+const struct box_cgroup_dir_s *
+box_cgroup_dir_for(const box_cgroup_t *cg, const char *controller, bool *v2)
+{
+  return dir_for(cg, controller, v2);
+}
+
+int
+box_cgroup_apply(const box_cgroup_t *cg, const struct box_resources_s *r, box_error_t *err)
 {
   if (r == NULL)
     return 0;
-  if (apply_pids(cg, r, err) < 0 || apply_memory(cg, r, err) < 0 || apply_cpuset(cg, r, err) < 0
+  if (apply_pids(cg, r, err) < 0 || apply_memory_live(cg, r, err) < 0 || apply_cpuset(cg, r, err) < 0
       || apply_cpu(cg, r, err) < 0 || apply_devices(cg, r, err) < 0 || apply_hugepages(cg, r, err) < 0)
     return -1;
   return 0;
@@ -1067,7 +1093,7 @@ box_cgroup_create(const box_cgroup_host_t *host, const char *cgroups_path, const
   for (i = 0; i < host->n; i++)
     if (add_dir(cg, host, &host->h[i], cgroups_path, id, err) < 0)
       break;
-  if (i < host->n || apply_resources(cg, r, err) < 0)
+  if (i < host->n || box_cgroup_apply(cg, r, err) < 0)
     {
       /* Nothing has joined yet: only our own directories to remove.  */
       if (box_cgroup_destroy(cg, box_now_ms() + 1000, &ignored) < 0)
@@ -1162,35 +1188,44 @@ signal_pid(pid_t pid, const struct box_cgroup_dir_s *d, int sig)
   return syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) == 0 ? 1 : 0;
 }
 
-static int
-signal_procs(const char *dir, const struct box_cgroup_dir_s *d, int sig)
+/* Append the pids in dir/cgroup.procs and, depth-first, in its
+   sub-cgroups to *pids (a cgroup that vanished meanwhile adds none).  */
+static void
+collect_tree(const char *dir, pid_t **pids, size_t *n)
 {
   cleanup_free char *path = xasprintf("%s/cgroup.procs", dir);
   cleanup_file FILE *f = fopen(path, "re");
-  int pid, n = 0;
-
-  while (f && fscanf(f, "%d", &pid) == 1)
-    n += signal_pid((pid_t)pid, d, sig);
-  return n;
-}
-
-/* Signal every process in dir and, depth-first, its sub-cgroups.  */
-static int
-signal_tree(const char *dir, const struct box_cgroup_dir_s *d, int sig)
-{
   cleanup_dir DIR *dp = opendir(dir);
   struct dirent *de;
-  int n = signal_procs(dir, d, sig);
+  int pid;
 
+  while (f && fscanf(f, "%d", &pid) == 1)
+    {
+      *pids = xrealloc(*pids, (*n + 1) * sizeof(**pids));
+      (*pids)[(*n)++] = (pid_t)pid;
+    }
   while (dp && (de = readdir(dp)) != NULL)
     {
       cleanup_free char *sub = NULL;
       if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
         continue;
       sub = xasprintf("%s/%s", dir, de->d_name);
-      n += signal_tree(sub, d, sig);
+      collect_tree(sub, pids, n);
     }
-  return n;
+}
+
+/* Signal every process in dir and, depth-first, its sub-cgroups.  */
+static int
+signal_tree(const char *dir, const struct box_cgroup_dir_s *d, int sig)
+{
+  cleanup_free pid_t *pids = NULL;
+  size_t n = 0, i;
+  int signalled = 0;
+
+  collect_tree(dir, &pids, &n);
+  for (i = 0; i < n; i++)
+    signalled += signal_pid(pids[i], d, sig);
+  return signalled;
 }
 
 /* The hierarchy that sees every process of the container: on v1 the
@@ -1217,6 +1252,19 @@ box_cgroup_signal_all(const box_cgroup_t *cg, int sig, box_error_t *err)
   if (d == NULL)
     return box_make_error(err, 0, "the container has no cgroup to find its processes in");
   return signal_tree(d->path, d, sig);
+}
+
+int
+box_cgroup_pids(const box_cgroup_t *cg, pid_t **pids, size_t *n, box_error_t *err)
+{
+  const struct box_cgroup_dir_s *d = procs_dir(cg);
+
+  *pids = NULL;
+  *n = 0;
+  if (d == NULL)
+    return box_make_error(err, 0, "the container has no cgroup to find its processes in");
+  collect_tree(d->path, pids, n);
+  return 0;
 }
 
 /* rmdir dir after its sub-cgroups, depth-first.  Returns 0 when gone,
@@ -1272,6 +1320,9 @@ destroy_pass(const box_cgroup_t *cg, const char **busy, box_error_t *err)
 
   for (i = 0; i < cg->n; i++)
     signal_tree(cg->dirs[i].path, &cg->dirs[i], SIGKILL);
+  /* A frozen process does not die of SIGKILL until thawed (a paused
+     container deleted with --force).  */
+  box_cgroup_thaw_quiet(cg);
   for (i = 0; i < cg->n; i++)
     {
       r = remove_dir(&cg->dirs[i], err);

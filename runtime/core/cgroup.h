@@ -180,6 +180,36 @@ int box_cgroup_signal_all(const box_cgroup_t *cg, int sig, box_error_t *err);
    deadline_ms (box_now_ms() clock) for the processes to go.  */
 int box_cgroup_destroy(const box_cgroup_t *cg, long long deadline_ms, box_error_t *err);
 
+/* ---- live operations (update, pause, ps, events) ---- */
+
+/* Apply r to the container's cgroups: what create does, also used by
+   update on a live container (devices excluded by the caller).  */
+int box_cgroup_apply(const box_cgroup_t *cg, const struct box_resources_s *r, box_error_t *err);
+
+/* The directory holding controller's files (on a pure v2 host the one
+   cgroup2 directory, *v2 set); NULL when the host has no such controller.  */
+const struct box_cgroup_dir_s *box_cgroup_dir_for(const box_cgroup_t *cg, const char *controller, bool *v2);
+
+/* Every pid in the container's cgroup and its sub-cgroups (the hierarchy
+   that sees them all, as kill --all), caller frees *pids.  */
+int box_cgroup_pids(const box_cgroup_t *cg, pid_t **pids, size_t *n, box_error_t *err);
+
+/* freezer.c: freeze (v1 freezer.state FROZEN, v2 cgroup.freeze 1) or
+   thaw, polling until the kernel reports it done or deadline_ms passes
+   (then a freeze is undone).  Fails clearly without a freezer.  */
+int box_cgroup_freeze(const box_cgroup_t *cg, bool freeze, long long deadline_ms, box_error_t *err);
+
+/* 1 when the container's cgroup is frozen (all of it, not FREEZING), 0
+   when not, -1 (err) when there is no freezer.  */
+int box_cgroup_frozen(const box_cgroup_t *cg, box_error_t *err);
+
+/* Thaw if frozen, ignoring errors: before processes must die.  */
+void box_cgroup_thaw_quiet(const box_cgroup_t *cg);
+
+/* cgroup_stats.c: runc's `events --stats` "data" object (cpu, memory,
+   pids) read from the cgroup files.  Never NULL.  */
+json_t *box_cgroup_stats(const box_cgroup_t *cg);
+
 /* The record kept in state.json, and back.  */
 json_t *box_cgroup_to_json(const box_cgroup_t *cg);
 int box_cgroup_from_json(json_t *j, box_cgroup_t **out, box_error_t *err);

@@ -49,9 +49,8 @@ ensure_root(const char *root, box_error_t *err)
   return 0;
 }
 
-/* Validate the id, find root/ID and read its state (NULL while creating).  */
-static int
-load_container(const box_context_t *ctx, char **dir, box_state_t **st, box_error_t *err)
+int
+box_container_load(const box_context_t *ctx, char **dir, box_state_t **st, box_error_t *err)
 {
   cleanup_free char *d = NULL;
   struct stat sb;
@@ -452,6 +451,20 @@ send_signal(int pidfd, int sig, box_error_t *err)
   return 0;
 }
 
+/* A paused container's processes act on a SIGKILL only once thawed (v1
+   freezer): thaw after it, as runc does, and only for SIGKILL, so other
+   signals stay pending until resume.  */
+static void
+thaw_after_kill(const box_state_t *st, int sig)
+{
+  cleanup_cgroup box_cgroup_t *cg = NULL;
+  box_error_t ignored = NULL;
+
+  if (sig == SIGKILL && st->cgroups && box_cgroup_from_json(st->cgroups, &cg, &ignored) == 0)
+    box_cgroup_thaw_quiet(cg);
+  box_error_release(&ignored);
+}
+
 /* SIGKILL the init and wait until it has exited (zombie or reaped).  The
    init is not our child, so waitpid cannot be used: poll its pidfd.  */
 static int
@@ -467,6 +480,7 @@ kill_and_wait(const box_state_t *st, box_error_t *err)
     return r;
   if (send_signal(pidfd, SIGKILL, err) < 0)
     return -1;
+  thaw_after_kill(st, SIGKILL);
   pfd = (struct pollfd){ .fd = pidfd, .events = POLLIN };
   for (;;)
     {
@@ -598,7 +612,7 @@ box_container_start(const box_context_t *ctx, box_error_t *err)
   cleanup_config box_config_t *config = NULL;
   enum box_status_e status;
 
-  if (load_container(ctx, &dir, &st, err) < 0)
+  if (box_container_load(ctx, &dir, &st, err) < 0)
     return -1;
   status = box_status_derive(dir, st);
   if (status != BOX_STATUS_CREATED)
@@ -616,7 +630,7 @@ box_container_state(const box_context_t *ctx, char **out, box_error_t *err)
   cleanup_free char *dir = NULL;
   cleanup_state box_state_t *st = NULL;
 
-  if (load_container(ctx, &dir, &st, err) < 0)
+  if (box_container_load(ctx, &dir, &st, err) < 0)
     return -1;
   *out = box_state_format(st, ctx->id, box_status_derive(dir, st));
   return 0;
@@ -633,6 +647,7 @@ kill_all(const box_context_t *ctx, const box_state_t *st, int sig, box_error_t *
     return box_make_error(err, 0, "kill container `%s`: --all: the container has no cgroup", ctx->id);
   if (box_cgroup_from_json(st->cgroups, &cg, err) < 0 || box_cgroup_signal_all(cg, sig, err) < 0)
     return box_error_wrap(err, "kill container `%s`", ctx->id);
+  thaw_after_kill(st, sig);
   return 0;
 }
 
@@ -647,14 +662,14 @@ box_container_kill(const box_context_t *ctx, const char *signal_name, box_error_
 
   if (box_parse_signal(signal_name ? signal_name : "TERM", &sig, err) < 0)
     return box_error_wrap(err, "kill container `%s`", ctx->id);
-  if (load_container(ctx, &dir, &st, err) < 0)
+  if (box_container_load(ctx, &dir, &st, err) < 0)
     return -1;
   /* runtime.md "kill": MUST error unless created or running.  With
      --all a stopped init may have left others in the cgroup (runc too).  */
   status = box_status_derive(dir, st);
   if (ctx->all && st)
     return kill_all(ctx, st, sig, err);
-  if (status != BOX_STATUS_CREATED && status != BOX_STATUS_RUNNING)
+  if (status != BOX_STATUS_CREATED && status != BOX_STATUS_RUNNING && status != BOX_STATUS_PAUSED)
     return box_make_error(err, 0, "container `%s` is not running (status is %s)", ctx->id,
                           box_status_name(status));
   /* The pidfd, checked against the start time, guarantees a recycled pid
@@ -664,6 +679,8 @@ box_container_kill(const box_context_t *ctx, const char *signal_name, box_error_
     return box_make_error(err, 0, "container `%s` is not running (status is stopped)", ctx->id);
   if (r < 0 || send_signal(pidfd, sig, err) < 0)
     return box_error_wrap(err, "kill container `%s`", ctx->id);
+  if (status == BOX_STATUS_PAUSED)
+    thaw_after_kill(st, sig);
   return 0;
 }
 
@@ -728,7 +745,7 @@ box_container_delete(const box_context_t *ctx, box_error_t *err)
 
   if (box_validate_id(ctx->id, err) < 0)
     return -1;
-  if (load_container(ctx, &dir, &st, err) < 0)
+  if (box_container_load(ctx, &dir, &st, err) < 0)
     {
       /* runc 1.1: `delete --force` of a container that does not exist
          succeeds silently (the goal, no such container, holds).  */
