@@ -30,7 +30,7 @@ OCITEST_LIBS := -static -ljansson
 BOX_TESTS     := $(patsubst runtime/tests/%.c,$(BIN)/tests/box/%,$(wildcard runtime/tests/test_*.c))
 HARNESS_TESTS := $(patsubst harness/tests/%.c,$(BIN)/tests/harness/%,$(wildcard harness/tests/test_*.c))
 
-.PHONY: all broken deps rootfs acceptance check unit shellcheck selftest matrix unprivileged test bench clean format
+.PHONY: all broken deps rootfs acceptance check unit shellcheck selftest one-property symlinked matrix unprivileged test bench clean format
 all: $(BIN)/box $(BIN)/ocitest
 
 $(B)/obj/%.o: %.c $(wildcard runtime/core/*.h harness/*.h common/*.h)
@@ -79,14 +79,24 @@ unit: $(BOX_TESTS) $(HARNESS_TESTS)
 	@ci/run-unit $^
 
 shellcheck:
-	shellcheck -x ci/* .ci/run rootfs/build cases/*.bash harness/tests/selftest harness/tests/broken/*
+	shellcheck -x ci/* .ci/run rootfs/build cases/*.bash harness/tests/selftest harness/tests/one-property \
+		harness/tests/symlinked harness/tests/multicall-box harness/tests/broken/*
 	shellcheck -s bash -x cases/*.bats
 
 # The harness tested: runtimes broken on purpose must be caught.
 selftest: all rootfs broken
 	harness/tests/selftest
 
-check: unit shellcheck selftest
+# One deviation, one failure: the whole suite against a runtime broken in one
+# property fails exactly the cases about it.
+one-property: all rootfs
+	harness/tests/one-property
+
+# Any binary: the suite through a symlinked multi-call wrapper, as given.
+symlinked: all rootfs
+	harness/tests/symlinked
+
+check: unit shellcheck selftest one-property symlinked
 
 # The suite against box, runc and crun, then the unprivileged skip check.
 matrix: all rootfs

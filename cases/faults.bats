@@ -140,7 +140,7 @@ kill_create_at() {
 	set_args sleep 1000
 	id=$(new_id)
 	start_container "$id"
-	pid=$(state_field "$id" pid)
+	pid=$(container_process "$id")
 	kill -9 "$pid"
 	"$OCITEST" wait --timeout 10 --pid-gone "$pid"
 	wait_status "$id" stopped
@@ -154,7 +154,7 @@ kill_create_at() {
 @test "faults [created init killed from outside: stopped, delete works]" {
 	id=$(new_id)
 	create_container "$id"
-	pid=$(state_field "$id" pid)
+	pid=$(container_process "$id")
 	kill -9 "$pid"
 	"$OCITEST" wait --timeout 10 --pid-gone "$pid"
 	wait_status "$id" stopped

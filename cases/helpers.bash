@@ -122,7 +122,7 @@ op_reason() {
 }
 
 # op_call DIR WORD: the runtime's answer to WORD (exit status, then the
-# message with WORD replaced by CMD and runc-style timestamps dropped).
+# message with DIR and WORD replaced by DIR and CMD, runc-style timestamps dropped).
 op_call() {
 	local dir=$1 word=$2 args=(oct-probe-no-such-container) rc=0 msg
 	case "$word" in
@@ -132,7 +132,7 @@ op_call() {
 	esac
 	msg=$(cd "$dir" && timeout --kill-after=5 "$RUNTIME_TIMEOUT" "$RUNTIME" "${runtime_args[@]}" \
 		--root "$dir/root" "$word" "${args[@]}" </dev/null 2>&1 3>&-) || rc=$?
-	printf '%s\n%s\n' "$rc" "$msg" | sed -e "s/$word/CMD/g" -e 's/time="[^"]*" *//g' | head -n 20
+	printf '%s\n%s\n' "$rc" "$msg" | sed -e "s|$dir|DIR|g" -e "s/$word/CMD/g" -e 's/time="[^"]*" *//g' | head -n 20
 }
 
 # op_probe NAME: decide and cache has_op NAME; prints the cache line.
@@ -149,8 +149,8 @@ op_probe() {
 		verdict="0 $RUNTIME_NAME $name answers as to a word that is no command: $(sed -n 2p <<<"$got")"
 	elif grep -Eqi 'unknown (sub)?command|no help topic|not a (valid|known) command|unrecognized command|invalid command' <<<"${got#*$'\n'}"; then
 		verdict="0 $RUNTIME_NAME $name: $(sed -n 2p <<<"$got")"
-	elif [ "${got%%$'\n'*}" -eq 124 ] || [ "${got%%$'\n'*}" -gt 128 ]; then
-		verdict="0 $RUNTIME_NAME $name exit ${got%%$'\n'*} (timed out or killed)"
+	elif [ -n "$(exit_kind "${got%%$'\n'*}")" ]; then
+		verdict="0 $RUNTIME_NAME $name: $(exit_kind "${got%%$'\n'*}")"
 	else
 		verdict="1 $RUNTIME_NAME $name parses as a command: $(sed -n 2p <<<"$got")"
 	fi
@@ -219,18 +219,53 @@ status_is() {
 	[ "$got" = "$2" ] || fail "state of \`$1\`: status '${got:-none}', expected $2: $output"
 }
 
-# assert_pid_in_rootfs ID: state.pid of ID is a live process whose root directory
-# is the bundle's rootfs (after pivot_root /proc/PID/root reads "/": compare the
-# directories by device and inode).
-assert_pid_in_rootfs() {
-	local pid bundle rootfs
-	runtime -0 state "$1"
-	pid=$(jq -r .pid <<<"$output")
-	bundle=$(jq -r .bundle <<<"$output")
+# rootfs_of ID: the host path of ID's rootfs, from its state's bundle and config.
+rootfs_of() {
+	local bundle rootfs
+	bundle=$(state_field "$1" bundle) || return 1
 	rootfs=$(jq -r .root.path "$bundle/config.json")
 	[[ "$rootfs" == /* ]] || rootfs=$bundle/$rootfs
-	[ "$(stat -L -c %d:%i "/proc/$pid/root/" 2>&1)" = "$(stat -c %d:%i "$rootfs/")" ] ||
+	echo "$rootfs"
+}
+
+# in_rootfs PID ROOTFS: PID's root directory is ROOTFS (after pivot_root
+# /proc/PID/root reads "/": compare the directories by device and inode).
+in_rootfs() {
+	[ "$(stat -L -c %d:%i "/proc/$1/root/" 2>&1)" = "$(stat -c %d:%i "$2/")" ]
+}
+
+# assert_pid_in_rootfs ID: state.pid of ID is a live process in the bundle's rootfs.
+assert_pid_in_rootfs() {
+	local pid rootfs
+	pid=$(state_field "$1" pid)
+	rootfs=$(rootfs_of "$1")
+	in_rootfs "$pid" "$rootfs" ||
 		fail "state.pid $pid of \`$1\` is not a process in its rootfs $rootfs (root: $(readlink "/proc/$pid/root" 2>&1))"
+}
+
+# container_process ID: the host pid of ID's container process, for a case that
+# inspects that process (its cgroups, namespaces, mounts) or signals it, about
+# something else than which pid `state` reports: state.pid when that is in the
+# rootfs, else the oldest process in the rootfs (a sandboxed runtime reports its
+# sandbox), else state.pid all the same (nothing of the container is visible).
+container_process() {
+	local pid rootfs p best='' best_start='' start
+	pid=$(state_field "$1" pid) || return 1
+	rootfs=$(rootfs_of "$1") || { echo "$pid"; return 0; }
+	if in_rootfs "$pid" "$rootfs"; then
+		echo "$pid"
+		return 0
+	fi
+	for p in /proc/[0-9]*; do
+		p=${p#/proc/}
+		in_rootfs "$p" "$rootfs" 2>/dev/null || continue
+		start=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | cut -d' ' -f20) || continue
+		[ -n "$start" ] || continue
+		if [ -z "$best" ] || [ "$start" -lt "$best_start" ]; then
+			best=$p best_start=$start
+		fi
+	done
+	echo "${best:-$pid}"
 }
 
 # wait_status ID STATUS [SECONDS]: poll `state` until STATUS (or `gone`), with a deadline.
@@ -274,7 +309,7 @@ common_setup() {
 	BUNDLE=$T/bundle
 	new_bundle "$BUNDLE"
 	# Runtime calls made straight from a case (faults.bats) run from here too.
-	cd "$T"
+	cd "$T" || return
 	"$OCITEST" snapshot --out "$T/snapshot" --scope "$T" --root "$ROOT"
 }
 

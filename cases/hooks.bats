@@ -69,6 +69,7 @@ order() {
 }
 
 # The process of the lifecycle cases records itself too, then exits.
+# shellcheck disable=SC2034 # kept for the cases that record the process itself
 PROCESS_HOOK=(/bin/ocitest hook --log /hooks.log --kind process)
 
 # The same, but it exits only once the poststart hooks have run (at most 10 s): a
@@ -404,7 +405,7 @@ ns_of_pid() {
 	id=$(new_id)
 	start_container "$id"
 	wait_file "$BUNDLE/rootfs/ready"
-	container=$(ns_of_pid "$(state_field "$id" pid)")
+	container=$(ns_of_pid "$(container_process "$id")")
 	host=$(ns_of_pid $$)
 	runtime -0 kill "$id" KILL
 	wait_status "$id" stopped

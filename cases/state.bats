@@ -38,7 +38,7 @@ load helpers.bash
 	set_args "${LONG_RUNNING[@]}"
 	id=$(new_id)
 	start_container "$id"
-	pid=$(state_field "$id" pid)
+	pid=$(container_process "$id")
 	kill -KILL "$pid"
 	"$OCITEST" wait --timeout 10 --pid-gone "$pid"
 	wait_status "$id" stopped
