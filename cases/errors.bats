@@ -241,6 +241,16 @@ load helpers.bash
 	create_or_start_fails args0-not-executable "$(new_id)" 'exec|permission'
 }
 
+# linux.sysctl kernel.hostname in a new uts namespace: runc ("not allowed as it
+# conflicts with the OCI hostname field") and crun refuse it; it would fight the
+# `hostname` field (config.md "Hostname"). De-facto: config-linux.md "Sysctl"
+# leaves the check to the runtime.
+# bats test_tags=de-facto,req:config-linux:sysctl
+@test "errors [config: linux.sysctl kernel.hostname is refused]" {
+	update_config '.linux.sysctl = {"kernel.hostname": "from-sysctl"}'
+	create_fails kernel.hostname "$(new_id)" 'hostname'
+}
+
 # --- mounts (config.md "Mounts"; create applies them, so create fails) ---
 
 # bats test_tags=spec:must

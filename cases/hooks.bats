@@ -68,12 +68,8 @@ order() {
 	records | jq -r 'map(.kind) | join(" ")'
 }
 
-# The process of the lifecycle cases records itself too, then exits.
-# shellcheck disable=SC2034 # kept for the cases that record the process itself
-PROCESS_HOOK=(/bin/ocitest hook --log /hooks.log --kind process)
-
-# The same, but it exits only once the poststart hooks have run (at most 10 s): a
-# last poststart hook of lifecycle_with_hooks writes /poststart.done into the
+# The process of the lifecycle cases records itself too, then exits, but only once
+# the poststart hooks have run (at most 10 s): a last poststart hook of lifecycle_with_hooks writes /poststart.done into the
 # rootfs. A process that exits at once can be gone before start runs poststart,
 # and a hook may then rightly see `stopped`: the case must not depend on that race.
 PROCESS_HOOK_OUTLIVES_POSTSTART=(sh -c '/bin/ocitest hook --log /hooks.log --kind process || exit

@@ -60,6 +60,19 @@ start_trapping() {
 	runtime -0 delete "$id"
 }
 
+# Signal 0 asks "is it alive" (kill(2)); runc and crun accept it, engines use it.
+# The spec is silent: a runtime that refuses it departs from what engines rely on.
+# bats test_tags=de-facto,req:cli:kill
+@test "kill [signal 0: exit 0 while running, nothing delivered; fails once stopped]" {
+	start_trapping
+	runtime -0 kill "$id" 0
+	assert_status "$id" running --pid-alive
+	[ ! -e "$BUNDLE/rootfs/signals" ] || fail "a signal was delivered: $(cat "$BUNDLE/rootfs/signals")"
+	runtime -0 kill "$id" KILL
+	wait_status "$id" stopped
+	runtime ! kill "$id" 0
+}
+
 # runtime.md "Kill": on a container that is neither created nor running it MUST
 # generate an error.
 # bats test_tags=spec:must

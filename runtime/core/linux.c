@@ -215,6 +215,7 @@ static int
 init_user(const box_config_t *c, box_error_t *err)
 {
   const struct box_process_s *p = c->process;
+  bool chdir_done = false;
 
   prctl(PR_SET_NAME, "box:init-user");
   /* Like runc, create a missing cwd (as root, before dropping ids, and
@@ -229,6 +230,19 @@ init_user(const box_config_t *c, box_error_t *err)
   if (box_caps_before_setuid(c->security, err) < 0)
     return -1;
   umask(p->has_umask ? p->umask : 0022);
+  /* Enter cwd while still root, as runc and crun do: a cwd only root can
+     search (0700) still works for another user; when root may not enter it
+     (EACCES in a user namespace) the user may, so try again after.  */
+#ifndef BOX_BROKEN_CWD_AFTER_SETUID
+  if (chdir(p->cwd) == 0)
+    chdir_done = true;
+#else
+  /* Broken on purpose (harness/tests/broken/cwd-after-setuid).  */
+  if (0)
+    ;
+#endif
+  else if (errno != EACCES && errno != EPERM)
+    return box_make_error(err, errno, "chdir to cwd `%s`", p->cwd);
   if (setgroups(p->n_additional_gids, p->additional_gids) < 0)
     return box_make_error(err, errno, "setgroups");
   if (setgid(p->gid) < 0)
@@ -240,7 +254,7 @@ init_user(const box_config_t *c, box_error_t *err)
   /* Changing credentials clears the parent-death signal: set it again,
      the parent is still waiting for READY.  */
   prctl(PR_SET_PDEATHSIG, SIGKILL);
-  if (chdir(p->cwd) < 0)
+  if (!chdir_done && chdir(p->cwd) < 0)
     return box_make_error(err, errno, "chdir to cwd `%s`", p->cwd);
   return 0;
 }
@@ -390,6 +404,7 @@ static void __attribute__((noreturn)) init_main(const struct box_init_args_s *a)
   const struct box_process_s *p = a->config->process;
   cleanup_close int fifo_fd = -1, dir_fd = -1;
   cleanup_free char *exe = NULL;
+  char **home_env = NULL; /* p->env plus HOME, or NULL: kept until execve */
   box_error_t err = NULL;
 
   /* If `box create` dies during setup, so does the half-made container.  */
@@ -403,7 +418,9 @@ static void __attribute__((noreturn)) init_main(const struct box_init_args_s *a)
     init_fail(a->sync_fd, &err);
   if (init_join(a, &fifo_fd, &dir_fd, &err) < 0 || init_namespaces(a, &err) < 0 || init_mounts(a, &err) < 0
       || init_create_hooks(a, &err) < 0 || box_pivot_root(a->rootfs, a->config->root_readonly, &err) < 0
-      || init_finalize_rootfs(a, &err) < 0 || init_terminal(a, &err) < 0 || init_user(a->config, &err) < 0
+      || init_finalize_rootfs(a, &err) < 0 || init_terminal(a, &err) < 0
+      /* HOME from the container's passwd, read before seccomp may deny it.  */
+      || ((home_env = box_env_with_home(p->env, p->uid, "/etc/passwd")), init_user(a->config, &err) < 0)
       || resolve_executable(p, &exe, &err) < 0)
     init_fail(a->sync_fd, &err);
   if (init_handshake(a->sync_fd, &err) < 0)
@@ -424,7 +441,7 @@ static void __attribute__((noreturn)) init_main(const struct box_init_args_s *a)
         _exit(127);
       _exit(127);
     }
-  execve(exe, p->args, p->env);
+  execve(exe, p->args, home_env ? home_env : p->env);
   {
     /* Past start nobody waits on the sync socket: stderr is all there is.  */
     cleanup_free char *msg = xasprintf("box: exec `%s`: %s\n", exe, strerror(errno));
