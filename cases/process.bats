@@ -12,7 +12,7 @@ setup() {
 
 # config.md "Process": args (array of strings, REQUIRED) "with similar semantics
 # to IEEE Std 1003.1-2008 execvp's argv".
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:process
 @test "process [args: argv in order]" {
 	run_inside process
 	assert_checked 'process.args is argv'
@@ -20,7 +20,7 @@ setup() {
 
 # config.md "Process": env (array of strings, OPTIONAL) "with the same semantics as
 # IEEE Std 1003.1-2008's environ": the environment is exactly the list.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:process
 @test "process [env: exactly the config's variables]" {
 	update_config '.process.env += ["OCITEST_A=one", "OCITEST_B=two words", "OCITEST_EMPTY=", "OCITEST_EQ=a=b"]'
 	run_inside process
@@ -29,7 +29,7 @@ setup() {
 
 # config.md "Process": cwd (string, REQUIRED) "is the working directory that will
 # be set for the executable".
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:process
 @test "process [cwd]" {
 	update_config '.process.cwd = "/root"'
 	run_inside process
@@ -38,7 +38,7 @@ setup() {
 
 # config.md "User": uid and gid (REQUIRED) are the user and group IDs in the
 # container namespace; additionalGids the supplementary groups.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:posix-platform-user
 @test "process [user: uid, gid and additionalGids]" {
 	update_config '.process.user = {"uid": 1000, "gid": 1001, "additionalGids": [10, 20, 1001]}'
 	run_inside process
@@ -47,7 +47,7 @@ setup() {
 }
 
 # config.md "User": umask (uint32, OPTIONAL) is the user's file mode creation mask.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:posix-platform-user
 @test "process [user.umask]" {
 	update_config '.process.user.umask = 63'
 	run_inside process
@@ -58,7 +58,7 @@ setup() {
 # ambient) "are arrays that specify the set of capabilities of the process".
 # As uid 0, execve(2) makes permitted and effective the bounding set (the file
 # counts as fully privileged), so the three are given equal here.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:linux-process
 @test "process [capabilities: root, every set]" {
 	update_config '.process.capabilities = {
 		"bounding": ["CAP_CHOWN", "CAP_KILL", "CAP_NET_BIND_SERVICE", "CAP_SETUID", "CAP_SETGID", "CAP_AUDIT_WRITE"],
@@ -74,7 +74,7 @@ setup() {
 # config.md "Process" capabilities, as a non-root user: what survives execve(2) is
 # the ambient set (permitted and effective become it), so that is what the config
 # asks for; bounding and inheritable are set apart from them.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:posix-platform-user
 @test "process [capabilities: non-root user with ambient]" {
 	update_config '.process.user = {"uid": 1000, "gid": 1000}
 		| .process.capabilities = {
@@ -106,7 +106,7 @@ setup() {
 
 # config.md "Process": rlimits; "the runtime MUST generate an error for any values
 # which cannot be mapped" and sets each with setrlimit(2) (soft and hard).
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:posix-process
 @test "process [rlimits]" {
 	update_config '.process.rlimits = [
 		{"type": "RLIMIT_NOFILE", "soft": 512, "hard": 1024},
@@ -118,7 +118,7 @@ setup() {
 
 # config.md "Process": noNewPrivileges "setting noNewPrivileges to true prevents the
 # process from gaining additional privileges".
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:linux-process
 @test "process [noNewPrivileges true]" {
 	update_config '.process.noNewPrivileges = true'
 	run_inside process
@@ -127,7 +127,7 @@ setup() {
 
 # config.md "Process": noNewPrivileges left out: the process may gain privileges
 # (the bit is not set).
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:linux-process
 @test "process [noNewPrivileges unset]" {
 	update_config 'del(.process.noNewPrivileges)'
 	run_inside process
@@ -136,7 +136,7 @@ setup() {
 
 # config.md "Process": oomScoreAdj "adjusts the oom-killer score in
 # [pid]/oom_score_adj for the process's [pid] in a proc pseudo-filesystem".
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:linux-process
 @test "process [oomScoreAdj]" {
 	update_config '.process.oomScoreAdj = 123'
 	run_inside process
@@ -145,7 +145,7 @@ setup() {
 
 # config-linux.md "Seccomp": the profile is applied to the process (the kernel's
 # filter mode, Seccomp: 2), and a SCMP_ACT_ERRNO rule returns errnoRet.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config-linux:seccomp
 @test "process [seccomp: filter mode, SCMP_ACT_ERRNO returns errnoRet]" {
 	update_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
 		"architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_AARCH64"],
@@ -156,7 +156,7 @@ setup() {
 
 # config-linux.md "Seccomp" left out: the process has no filter beyond the
 # runtime's own.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config-linux:seccomp
 @test "process [no seccomp profile: no filter]" {
 	run_inside seccomp
 	assert_checked 'no seccomp filter'

@@ -151,6 +151,17 @@ int box_cgroup_plan(const box_cgroup_host_t *host, const char *cgroups_path, con
 
 /* Move pid into the container's cgroup in every hierarchy.  */
 int box_cgroup_enter(const box_cgroup_t *cg, pid_t pid, box_error_t *err);
+/* Same, only into the v1 hierarchies, the v2 one, or both (which).  */
+#define BOX_CGROUP_V1 1u
+#define BOX_CGROUP_V2 2u
+int box_cgroup_enter_some(const box_cgroup_t *cg, pid_t pid, unsigned which, box_error_t *err);
+/* In the (single-threaded) caller: move itself into the container's
+   cgroup in every v1 hierarchy, without the global lock a move by pid
+   takes (cgroup.c says why).  */
+int box_cgroup_enter_self_v1(const box_cgroup_t *cg, box_error_t *err);
+/* An O_DIRECTORY fd of the container's v2 cgroup, for clone3's
+   CLONE_INTO_CGROUP; -1 when it has none.  */
+int box_cgroup_open_v2(const box_cgroup_t *cg);
 
 /* Send sig to every process in the container's cgroups and their
    sub-cgroups.  Returns the number of processes signalled.  */

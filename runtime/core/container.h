@@ -21,6 +21,7 @@ struct box_context_s
   bool keep;                  /* run --keep */
   bool force;                 /* delete --force */
   bool all;                   /* kill --all: every process in the container's cgroup */
+  bool tty_relay;             /* set by run: no console socket, box relays its own pty */
 };
 typedef struct box_context_s box_context_t;
 

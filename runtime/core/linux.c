@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "hooks.h"
 #include "linux.h"
 #include "security.h"
@@ -414,7 +415,8 @@ static void __attribute__((noreturn)) init_main(const struct box_init_args_s *a)
      (config-linux.md "Control groups"): every mount, hook and process of
      the setup is then charged and limited there, as in runc.  */
   prctl(PR_SET_NAME, "box:init-cgroup");
-  if (box_sync_recv(a->sync_fd, BOX_SYNC_CGROUP, box_now_ms() + SYNC_TIMEOUT_MS, &err) < 0)
+  if (box_sync_recv(a->sync_fd, BOX_SYNC_CGROUP, box_now_ms() + SYNC_TIMEOUT_MS, &err) < 0
+      || (a->cgroup_self_v1 && box_cgroup_enter_self_v1(a->cgroup, &err) < 0))
     init_fail(a->sync_fd, &err);
   if (init_join(a, &fifo_fd, &dir_fd, &err) < 0 || init_namespaces(a, &err) < 0 || init_mounts(a, &err) < 0
       || init_create_hooks(a, &err) < 0 || box_pivot_root(a->rootfs, a->config->root_readonly, &err) < 0
@@ -451,6 +453,43 @@ static void __attribute__((noreturn)) init_main(const struct box_init_args_s *a)
   _exit(127);
 }
 
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+/* linux/sched.h's struct clone_args (v2, Linux 5.7), which glibc's
+   headers do not have.  */
+struct box_clone_args_s
+{
+  uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size,
+      cgroup;
+};
+
+/* The raw syscalls with no stack behave like fork(2) (the child runs on
+   a copy of our stack), and unlike unshare(CLONE_NEWPID) make the child
+   itself pid 1 of the new pid namespace.  clone3 can start it in its v2
+   cgroup; a kernel without CLONE_INTO_CGROUP gets the plain clone, and
+   the parent moves the init by pid.  */
+static pid_t
+clone_process(const struct box_init_args_s *a)
+{
+  unsigned long flags = (unsigned long)(a->config->clone_flags & ~CLONE_NEWCGROUP);
+  pid_t pid;
+
+  if (a->cgroup_v2_fd >= 0)
+    {
+      struct box_clone_args_s ca = { .flags = flags | CLONE_INTO_CGROUP,
+                                     .exit_signal = SIGCHLD,
+                                     .cgroup = (uint64_t)a->cgroup_v2_fd };
+      pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+      if (pid > 0)
+        *a->cloned_into_v2 = true;
+      if (pid >= 0)
+        return pid;
+    }
+  return (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+}
+
 pid_t
 box_clone_init(const struct box_init_args_s *a, box_error_t *err)
 {
@@ -467,11 +506,7 @@ box_clone_init(const struct box_init_args_s *a, box_error_t *err)
       box_error_release(&ignored);
       return -1;
     }
-  /* The raw syscall with a NULL stack behaves like fork(2) (the child
-     runs on a copy of our stack), and unlike unshare(CLONE_NEWPID) makes
-     the child itself pid 1 of the new pid namespace.  */
-  pid = (pid_t)syscall(SYS_clone, (unsigned long)(a->config->clone_flags & ~CLONE_NEWCGROUP) | SIGCHLD, NULL, NULL,
-                       NULL, NULL);
+  pid = clone_process(a);
   if (pid == 0)
     init_main(a);
   if (pid < 0)
