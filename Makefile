@@ -30,7 +30,7 @@ OCITEST_LIBS := -static -ljansson
 BOX_TESTS     := $(patsubst runtime/tests/%.c,$(BIN)/tests/box/%,$(wildcard runtime/tests/test_*.c))
 HARNESS_TESTS := $(patsubst harness/tests/%.c,$(BIN)/tests/harness/%,$(wildcard harness/tests/test_*.c))
 
-.PHONY: all broken deps rootfs acceptance conformance check unit shellcheck selftest matrix unprivileged test bench clean format \
+.PHONY: all broken deps rootfs acceptance conformance check unit shellcheck selftest one-property symlinked matrix unprivileged test bench clean format \
         report check-tags lint-workflows
 all: $(BIN)/box $(BIN)/ocitest
 
@@ -86,7 +86,8 @@ unit: $(BOX_TESTS) $(HARNESS_TESTS)
 	@ci/run-unit $^
 
 shellcheck:
-	shellcheck -x ci/* .ci/run rootfs/build cases/*.bash harness/tests/selftest harness/tests/broken/*
+	shellcheck -x ci/* .ci/run rootfs/build cases/*.bash harness/tests/selftest harness/tests/one-property \
+		harness/tests/symlinked harness/tests/multicall-box harness/tests/broken/*
 	shellcheck -s bash -x cases/*.bats
 
 # The harness tested: runtimes broken on purpose must be caught.
@@ -101,7 +102,16 @@ check-tags: $(BIN)/ocitest
 lint-workflows:
 	ci/lint-workflows
 
-check: unit shellcheck check-tags lint-workflows selftest
+check: unit shellcheck check-tags lint-workflows selftest one-property symlinked
+
+# One deviation, one failure: the whole suite against a runtime broken in one
+# property fails exactly the cases about it.
+one-property: all rootfs
+	harness/tests/one-property
+
+# Any binary: the suite through a symlinked multi-call wrapper, as given.
+symlinked: all rootfs
+	harness/tests/symlinked
 
 # The suite against box, runc and crun, then the unprivileged skip check.
 matrix: all rootfs

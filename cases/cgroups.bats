@@ -9,9 +9,10 @@ set_resources() {
 	update_config --argjson r "$1" '.linux.resources = $r'
 }
 
-# container_pid ID: state.pid of a created or running container.
+# container_pid ID: the host pid of a created or running container's process
+# (container_process: not trusting state.pid, the subject of state.bats).
 container_pid() {
-	state_field "$1" pid
+	container_process "$1"
 }
 
 # cgroup_mount CONTROLLER: the mount point of the hierarchy of CONTROLLER (`unified`:

@@ -109,7 +109,8 @@ kill_create_at() {
 	set_args sleep 1000
 	id=$(new_id)
 	for i in 1 2 3 4 5 6 7 8; do
-		timeout --kill-after=5 "$RUNTIME_TIMEOUT" "$RUNTIME" "${runtime_args[@]}" --root "$ROOT" \
+		"$OCITEST" reap --record "$T/spawned" -- \
+			timeout --kill-after=5 "$RUNTIME_TIMEOUT" "$RUNTIME" "${runtime_args[@]}" --root "$ROOT" \
 			create --bundle "$BUNDLE" "$id" </dev/null >"$T/race.$i.out" 2>"$T/race.$i.err" 3>&- &
 		pids+=("$!")
 	done
@@ -120,7 +121,7 @@ kill_create_at() {
 		if [ "$rc" -eq 0 ]; then
 			wins=$((wins + 1))
 		else
-			[ "$rc" -lt 124 ] || fail "create #$i: exit $rc (killed or timed out)"
+			[ -z "$(exit_kind "$rc")" ] || fail "create #$i: exit $rc: $(exit_kind "$rc")"
 			[ -s "$T/race.$i.err" ] || fail "create #$i failed (exit $rc) without a message"
 		fi
 	done
@@ -140,7 +141,7 @@ kill_create_at() {
 	set_args sleep 1000
 	id=$(new_id)
 	start_container "$id"
-	pid=$(state_field "$id" pid)
+	pid=$(container_process "$id")
 	kill -9 "$pid"
 	"$OCITEST" wait --timeout 10 --pid-gone "$pid"
 	wait_status "$id" stopped
@@ -154,7 +155,7 @@ kill_create_at() {
 @test "faults [created init killed from outside: stopped, delete works]" {
 	id=$(new_id)
 	create_container "$id"
-	pid=$(state_field "$id" pid)
+	pid=$(container_process "$id")
 	kill -9 "$pid"
 	"$OCITEST" wait --timeout 10 --pid-gone "$pid"
 	wait_status "$id" stopped

@@ -415,7 +415,7 @@ ns_of_pid() {
 	id=$(new_id)
 	start_container "$id"
 	wait_file "$BUNDLE/rootfs/ready"
-	container=$(ns_of_pid "$(state_field "$id" pid)")
+	container=$(ns_of_pid "$(container_process "$id")")
 	host=$(ns_of_pid $$)
 	runtime -0 kill "$id" KILL
 	wait_status "$id" stopped

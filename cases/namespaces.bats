@@ -57,7 +57,7 @@ setup() {
 	set_args sleep 60
 	cp -a "$BUNDLE" "$T/first"
 	runtime -0 create --bundle "$T/first" "$first"
-	pid=$(state_field "$first" pid)
+	pid=$(container_process "$first")
 	update_config --arg p "/proc/$pid/ns/net" '.linux.namespaces |= map(if .type == "network" then .path = $p else . end)'
 	run_inside ns -- "/proc/$pid/ns/net"
 	assert_checked "namespace network is the one at /proc/$pid/ns/net"

@@ -61,7 +61,7 @@ run_script() {
 	runtime create --bundle "$BUNDLE" "$id"
 	if [ "$status" -eq 0 ]; then
 		# Mounted: in the rootfs, where the container's own lookup leads.
-		pid=$(state_field "$id" pid)
+		pid=$(container_process "$id")
 		grep -q " $T/outside/sub .* - tmpfs " "/proc/$pid/mountinfo" ||
 			fail "no tmpfs at the in-rootfs resolution of /escape-abs/sub: $(cat "/proc/$pid/mountinfo")"
 		grep -q " $T/outside2/sub .* - tmpfs " "/proc/$pid/mountinfo" ||
