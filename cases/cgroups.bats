@@ -120,7 +120,7 @@ procs_of() {
 
 # config-linux.md "HugePage limits": hugepageLimits sets hugetlb.<pageSize>.limit_in_bytes
 # (v1) or hugetlb.<pageSize>.max (v2) of the container's cgroup.
-# bats test_tags=spec:must,req:config-linux:hugepage-limits
+# bats test_tags=spec:must,req:config-linux:huge-page-limits
 @test "cgroups [hugepageLimits: written to the hugetlb controller]" {
 	requires_cgroup cgroup_writable hugetlb
 	[ -e /sys/kernel/mm/hugepages/hugepages-2048kB ] || skip "requires 2MB huge pages (no /sys/kernel/mm/hugepages/hugepages-2048kB)"

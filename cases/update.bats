@@ -42,7 +42,7 @@ assert_file() {
 	[ "$(cat "$1/$2")" = "$3" ] || fail "$2 in $1 is $(cat "$1/$2"), want $3"
 }
 
-# bats test_tags=de-facto,req:cli:update,req:config-linux:pids
+# bats test_tags=de-facto,req:cli:update
 @test "update [--pids-limit: pids.max in the cgroup, a fork beyond it refused inside]" {
 	requires_cgroup pids
 	# The init, a subshell, its 20 tries of `sleep` in the background: at most 5.
@@ -57,7 +57,7 @@ assert_file() {
 	assert_status "$id" running --pid-alive
 }
 
-# bats test_tags=de-facto,req:cli:update,req:config-linux:memory
+# bats test_tags=de-facto,req:cli:update
 @test "update [--memory and --memory-swap: the limits in the cgroup files]" {
 	requires_cgroup memory
 	start_waiting
@@ -75,7 +75,7 @@ assert_file() {
 	assert_file "$dir" "$(cgroup_file memory.limit_in_bytes memory.max)" 268435456
 }
 
-# bats test_tags=de-facto,req:cli:update,req:config-linux:cpu
+# bats test_tags=de-facto,req:cli:update
 @test "update [--cpu-quota and --cpu-period: the cfs limit in the cgroup, a busy process throttled]" {
 	requires_cgroup cpu
 	start_waiting 'while :; do :; done'
@@ -98,7 +98,7 @@ assert_file() {
 	[ "$throttled" -gt 0 ] || fail "a busy loop under a 10% cpu quota was never throttled: $(cat "$dir/cpu.stat")"
 }
 
-# bats test_tags=de-facto,req:cli:update,req:config-linux:cpu
+# bats test_tags=de-facto,req:cli:update
 @test "update [--cpu-share: cpu.shares in the cgroup (cpu.weight on v2)]" {
 	requires_cgroup cpu
 	start_waiting
@@ -112,7 +112,7 @@ assert_file() {
 	fi
 }
 
-# bats test_tags=de-facto,req:cli:update,req:config-linux:cpu
+# bats test_tags=de-facto,req:cli:update
 @test "update [--cpuset-cpus: cpuset.cpus in the cgroup, the process allowed only there]" {
 	requires_cgroup cpuset
 	start_waiting
@@ -124,7 +124,7 @@ assert_file() {
 		fail "the container's process may run on $(grep Cpus_allowed_list "/proc/$pid/status"), want 0"
 }
 
-# bats test_tags=de-facto,req:cli:update,req:config-linux:control-groups
+# bats test_tags=de-facto,req:cli:update
 @test "update [--resources FILE: a linux.resources document applied]" {
 	requires_cgroup pids memory
 	start_waiting
