@@ -30,7 +30,7 @@ OCITEST_LIBS := -static -ljansson
 BOX_TESTS     := $(patsubst runtime/tests/%.c,$(BIN)/tests/box/%,$(wildcard runtime/tests/test_*.c))
 HARNESS_TESTS := $(patsubst harness/tests/%.c,$(BIN)/tests/harness/%,$(wildcard harness/tests/test_*.c))
 
-.PHONY: all broken deps rootfs acceptance check unit shellcheck selftest matrix unprivileged test bench clean format
+.PHONY: all broken deps rootfs acceptance check unit shellcheck selftest matrix unprivileged clients test bench clean format
 all: $(BIN)/box $(BIN)/ocitest
 
 $(B)/obj/%.o: %.c $(wildcard runtime/core/*.h harness/*.h common/*.h)
@@ -94,6 +94,10 @@ matrix: all rootfs
 
 unprivileged: all rootfs
 	ci/unprivileged
+
+# podman and containerd driving RUNTIME as users do (ci/clients).
+clients: all rootfs
+	ci/clients
 
 test: all rootfs
 	ci/test
