@@ -83,9 +83,51 @@ requires() {
 		ns_*)
 			[ "$(probe "$f")" = 1 ] || skip "requires $f (this host cannot create that namespace)"
 			;;
+		op:*)
+			has_op "${f#op:}" ||
+				skip "requires the runtime's \`${f#op:}\` command ($(sed "s/^0 //" "$(op_cache "${f#op:}")"))"
+			;;
 		*) fail "requires: unknown feature '$f'" ;;
 		esac
 	done
+}
+
+# op_cache NAME: the file where has_op keeps its answer for NAME, for this run.
+op_cache() {
+	echo "${BATS_RUN_TMPDIR:-${BATS_FILE_TMPDIR:-/tmp}}/has-op-$1"
+}
+
+# has_op NAME: the runtime has the command NAME (beyond the OCI operations). Probed
+# once per run (the answer is cached, with its reason, in `op_cache NAME`), and not
+# by `--help` alone, which a runtime may accept for any word: NAME is run against a
+# container id that does not exist, in an empty state root, and must fail with a
+# "does not exist" / "not found" style error rather than "unknown command" or
+# usage. `list` takes no id: it must succeed on the empty root. `exec` gets a
+# command (`true`) after the id, as it needs one.
+has_op() {
+	local name=$1 cache dir rc=0 err args=(oct-no-such-container)
+	cache=$(op_cache "$name")
+	if [ ! -s "$cache" ]; then
+		dir=$(mktemp -d)
+		case "$name" in
+		list) args=() ;;
+		exec) args+=(true) ;;
+		esac
+		timeout --kill-after=5 10 "$RUNTIME" "${runtime_args[@]}" --root "$dir/root" "$name" "${args[@]}" \
+			</dev/null >"$dir/out" 2>"$dir/err" 3>&- || rc=$?
+		err=$(tr '\n' ' ' <"$dir/err" | cut -c1-200)
+		if grep -Eqi 'unknown (sub)?command|not a valid command|no help topic|invalid command|usage:' "$dir/err"; then
+			echo "0 $RUNTIME_NAME $name: unknown command: $err" >"$cache"
+		elif [ "$name" = list ]; then
+			[ "$rc" -eq 0 ] && echo 1 >"$cache" || echo "0 $RUNTIME_NAME list on an empty root exited $rc: $err" >"$cache"
+		elif [ "$rc" -ne 0 ] && grep -Eqi "does ?n[o']t exist|not found|no such|not exist" "$dir/err"; then
+			echo 1 >"$cache"
+		else
+			echo "0 $RUNTIME_NAME $name on a missing container: exit $rc, not a \"does not exist\" error: $err" >"$cache"
+		fi
+		rm -rf "$dir"
+	fi
+	[ "$(cat "$cache")" = 1 ]
 }
 
 # update_config JQ [JQ-ARGS...]: edit the bundle's config.json with jq.
@@ -332,6 +374,18 @@ $stderr" ;;
 	[ -n "$stderr" ] || fail "$what: no error message on stderr"
 	[ -z "$ere" ] || grep -Eqi -- "$ere" <<<"$stderr" ||
 		fail "$what: the error message does not name the problem (want /$ere/): $stderr"
+}
+
+# assert_not_found WHAT: after `runtime`, the call failed because the container does
+# not exist: a non-zero exit that is not timeout(1)'s (124, 137) and an error that
+# says so ("does not exist", "not found", "no such"). Not assert_error: crun exits
+# 253 for a missing state file, which is no crash.
+assert_not_found() {
+	# shellcheck disable=SC2154 # $status and $stderr are set by bats `run`
+	[ "$status" -ne 0 ] || fail "$1: expected a non-zero exit, got 0"
+	case "$status" in 124 | 137) fail "$1: exit $status: timed out" ;; esac
+	grep -Eqi "does ?n[o']t exist|not found|no such" <<<"$stderr" ||
+		fail "$1: the error does not say the container does not exist: $stderr"
 }
 
 # create_fails WHAT ID [ERE]: create ID fails cleanly (assert_error) and leaves no
