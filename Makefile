@@ -30,7 +30,7 @@ OCITEST_LIBS := -static -ljansson
 BOX_TESTS     := $(patsubst runtime/tests/%.c,$(BIN)/tests/box/%,$(wildcard runtime/tests/test_*.c))
 HARNESS_TESTS := $(patsubst harness/tests/%.c,$(BIN)/tests/harness/%,$(wildcard harness/tests/test_*.c))
 
-.PHONY: all broken deps rootfs acceptance conformance check unit shellcheck selftest one-property symlinked matrix unprivileged test bench clean format \
+.PHONY: all broken deps rootfs acceptance conformance check unit shellcheck selftest one-property symlinked matrix unprivileged clients clients-selftest test bench clean format \
         report check-tags lint-workflows
 all: $(BIN)/box $(BIN)/ocitest
 
@@ -87,7 +87,7 @@ unit: $(BOX_TESTS) $(HARNESS_TESTS)
 
 shellcheck:
 	shellcheck -x ci/* .ci/run rootfs/build cases/*.bash harness/tests/selftest harness/tests/one-property \
-		harness/tests/symlinked harness/tests/multicall-box harness/tests/broken/*
+		harness/tests/symlinked harness/tests/multicall-box harness/tests/broken/* harness/tests/clients/*
 	shellcheck -s bash -x cases/*.bats
 
 # The harness tested: runtimes broken on purpose must be caught.
@@ -124,6 +124,14 @@ report: $(BIN)/ocitest
 
 unprivileged: all rootfs
 	ci/unprivileged
+
+# podman and containerd driving RUNTIME as users do (ci/clients); clients-selftest:
+# runtimes broken on purpose (harness/tests/clients/) must fail its steps they name.
+clients: all rootfs
+	ci/clients
+
+clients-selftest: all rootfs
+	harness/tests/clients/selftest
 
 test: all rootfs
 	ci/test
