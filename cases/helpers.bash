@@ -95,6 +95,10 @@ requires() {
 		ns_*)
 			[ "$(probe "$f")" = 1 ] || skip "requires $f (this host cannot create that namespace)"
 			;;
+		op:*)
+			has_op "${f#op:}" ||
+				skip "requires the runtime's \`${f#op:}\` command ($(cat "$(op_cache "${f#op:}")"))"
+			;;
 		*) fail "requires: unknown feature '$f'" ;;
 		esac
 	done

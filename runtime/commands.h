@@ -33,6 +33,7 @@ int box_cmd_ps(struct box_global_s *g, int argc, char **argv, box_error_t *err);
 int box_cmd_list(struct box_global_s *g, int argc, char **argv, box_error_t *err);
 int box_cmd_update(struct box_global_s *g, int argc, char **argv, box_error_t *err);
 int box_cmd_events(struct box_global_s *g, int argc, char **argv, box_error_t *err);
+int box_cmd_exec(struct box_global_s *g, int argc, char **argv, box_error_t *err);
 int box_cmd_spec(struct box_global_s *g, int argc, char **argv, box_error_t *err);
 int box_cmd_features(struct box_global_s *g, int argc, char **argv, box_error_t *err);
 int box_cmd_version(struct box_global_s *g, int argc, char **argv, box_error_t *err);

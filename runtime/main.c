@@ -37,6 +37,11 @@ static const struct
     "change the resource limits of a live container" },
   { "events", box_cmd_events, "[--stats] [--interval T] ID",
     "print resource usage: once (--stats) or every T until deleted" },
+  { "exec", box_cmd_exec,
+    "[--process FILE | ARGS...] [--tty|-t] [--console-socket SOCK] [--detach|-d] [--pid-file FILE] "
+    "[--cwd DIR] [--env|-e K=V]... [--user|-u UID[:GID]] [--additional-gids G]... [--cap C]... "
+    "[--no-new-privs] [--preserve-fds N] ID",
+    "run a new process in a running container" },
   { "spec", box_cmd_spec, "[--bundle|-b DIR]", "write a default config.json" },
   { "features", box_cmd_features, "", "print the features document (runtime-spec features.md)" },
   { "version", box_cmd_version, "", "print the version" },
@@ -145,8 +150,10 @@ main(int argc, char **argv)
   int cmd, ret = -1;
 
   cmd = parse_globals(&g, argc, argv, &err);
-  /* The commands that clone a container init run from a sealed copy.  */
-  if (cmd >= 0 && (strcmp(argv[cmd], "create") == 0 || strcmp(argv[cmd], "run") == 0)
+  /* The commands that clone a process into a container (the init, or
+     exec's) run from a sealed copy.  */
+  if (cmd >= 0
+      && (strcmp(argv[cmd], "create") == 0 || strcmp(argv[cmd], "run") == 0 || strcmp(argv[cmd], "exec") == 0)
       && !wants_help(argc - cmd, argv + cmd) && box_ensure_cloned_exe(argv, &err) < 0)
     cmd = -1;
   if (cmd >= 0 && box_log_init(g.log, g.log_format, g.debug, &err) == 0)

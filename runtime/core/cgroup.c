@@ -1152,6 +1152,32 @@ box_cgroup_open_v2(const box_cgroup_t *cg)
   return -1;
 }
 
+bool
+box_cgroup_freezing(const box_cgroup_t *cg)
+{
+  size_t i;
+
+  for (i = 0; cg && i < cg->n; i++)
+    {
+      const struct box_cgroup_dir_s *d = &cg->dirs[i];
+      bool v2 = d->controllers[0] == '\0';
+      cleanup_free char *path = NULL, *text = NULL;
+      box_error_t ignored = NULL;
+
+      if (!v2 && !box_cgroup_has_token(d->controllers, "freezer"))
+        continue;
+      path = xasprintf("%s/%s", d->path, v2 ? "cgroup.freeze" : "freezer.state");
+      if (box_read_file(path, &text, NULL, &ignored) < 0)
+        {
+          box_error_release(&ignored);
+          continue;
+        }
+      if (v2 ? text[0] == '1' : strncmp(text, "THAWED", 6) != 0)
+        return true;
+    }
+  return false;
+}
+
 /* ---- signalling and removal ---- */
 
 /* true when /proc/PID/cgroup puts pid in cgroup (or below it) in the

@@ -171,6 +171,11 @@ int box_cgroup_enter_self_v1(const box_cgroup_t *cg, box_error_t *err);
    CLONE_INTO_CGROUP; -1 when it has none.  */
 int box_cgroup_open_v2(const box_cgroup_t *cg);
 
+/* true when the container's cgroup is frozen or freezing (v1
+   freezer.state, v2 cgroup.freeze): a process moved in would stop.  false
+   without a freezer (box_cgroup_frozen, freezer.c, tells that apart).  */
+bool box_cgroup_freezing(const box_cgroup_t *cg);
+
 /* Send sig to every process in the container's cgroups and their
    sub-cgroups.  Returns the number of processes signalled.  */
 int box_cgroup_signal_all(const box_cgroup_t *cg, int sig, box_error_t *err);

@@ -17,6 +17,7 @@
 #include "cgroup.h"
 #include "container.h"
 #include "hooks.h"
+#include "lifecycle.h"
 #include "linux.h"
 #include "log.h"
 #include "spec.h"
@@ -49,6 +50,7 @@ ensure_root(const char *root, box_error_t *err)
   return 0;
 }
 
+/* Validate the id, find root/ID and read its state (NULL while creating).  */
 int
 box_container_load(const box_context_t *ctx, char **dir, box_state_t **st, box_error_t *err)
 {
@@ -142,8 +144,8 @@ load_bundle(struct create_s *c, box_error_t *err)
   return box_realpath(root_path, &c->rootfs, err);
 }
 
-static int
-write_pid_file(const char *pid_file, pid_t pid, box_error_t *err)
+int
+box_write_pid_file(const char *pid_file, pid_t pid, box_error_t *err)
 {
   cleanup_free char *data = xasprintf("%d", (int)pid);
 
@@ -340,7 +342,7 @@ spawn_init(struct create_s *c, box_error_t *err)
                        err)
              < 0)
     return -1;
-  if (record_state(c, err) < 0 || write_pid_file(c->ctx->pid_file, c->pid, err) < 0)
+  if (record_state(c, err) < 0 || box_write_pid_file(c->ctx->pid_file, c->pid, err) < 0)
     return -1;
   if (box_sync_send(parent_fd, BOX_SYNC_COMMIT, 0, NULL, err) < 0
       || box_sync_recv(parent_fd, BOX_SYNC_COMMIT_ACK, box_now_ms() + SETUP_TIMEOUT_MS, err) < 0)
@@ -793,8 +795,8 @@ forward_signal(int sig)
     kill((pid_t)forward_pid, sig);
 }
 
-static void
-install_forwarding(pid_t pid)
+void
+box_forward_signals(pid_t pid)
 {
   static const int sigs[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH };
   struct sigaction sa;
@@ -808,13 +810,13 @@ install_forwarding(pid_t pid)
     sigaction(sigs[i], &sa, NULL);
 }
 
-static int
-wait_exit_status(pid_t pid, int *exit_status, box_error_t *err)
+int
+box_wait_exit_status(pid_t pid, int *exit_status, box_error_t *err)
 {
   int wstatus;
 
   if (TEMP_FAILURE_RETRY(waitpid(pid, &wstatus, 0)) < 0)
-    return box_make_error(err, errno, "wait for container init %d", (int)pid);
+    return box_make_error(err, errno, "wait for process %d", (int)pid);
   *exit_status = WIFSIGNALED(wstatus) ? 128 + WTERMSIG(wstatus) : WEXITSTATUS(wstatus);
   return 0;
 }
@@ -845,14 +847,14 @@ box_container_run(const box_context_t *ctx_in, int *exit_status, box_error_t *er
   free(c.dir);
   if (ctx->detach)
     return 0;
-  install_forwarding(c.pid);
+  box_forward_signals(c.pid);
   if (c.relay_fd >= 0 && box_tty_relay_run(c.relay_fd, &ignored) < 0)
     {
       box_log_warning("%s", ignored->msg);
       box_error_release(&ignored);
     }
   cleanup_closep(&c.relay_fd);
-  r = wait_exit_status(c.pid, exit_status, err);
+  r = box_wait_exit_status(c.pid, exit_status, err);
   if (r == 0 && !ctx->keep && box_container_delete(ctx, err) < 0)
     return -1;
   return r;

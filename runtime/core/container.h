@@ -86,6 +86,26 @@ int box_container_update(const box_context_t *ctx, const struct box_update_s *u,
 int box_container_events(const box_context_t *ctx, bool stats_only, long long interval_ms, FILE *out,
                          box_error_t *err);
 
+/* exec (runc's command line): what to run in a running container.  */
+struct box_exec_s
+{
+  const char *process_file; /* --process: a runtime-spec process object; NULL: the config's */
+  char **args;              /* ARGS after the id (without --process), NULL-terminated */
+  bool tty, detach, no_new_privs;
+  int preserve_fds;   /* fds 3 .. 3+N-1 are passed on */
+  const char *cwd;    /* NULL: the process's */
+  const char *user;   /* "UID[:GID]", NULL: the process's */
+  const char **env;   /* "K=V" each, n_env of them */
+  const char **caps;  /* capability names, added to every set */
+  const char **gids;  /* additional gids (decimal strings) */
+  size_t n_env, n_caps, n_gids;
+};
+
+/* Run a process in the running container ctx->id (ctx->console_socket,
+   ctx->pid_file apply).  Unless e->detach, waits and stores its exit
+   status in *exit_status (128+N when killed by signal N).  */
+int box_container_exec(const box_context_t *ctx, const struct box_exec_s *e, int *exit_status, box_error_t *err);
+
 /* Write the default config.json into bundle (NULL: cwd); refuses to overwrite.  */
 int box_write_default_spec(const char *bundle, box_error_t *err);
 

@@ -50,10 +50,10 @@ box_sync_send(int fd, enum box_sync_e type, int errnum, const char *msg, box_err
   return 0;
 }
 
-int
-box_sync_recv(int fd, enum box_sync_e want, long long deadline_ms, box_error_t *err)
+/* Wait until fd is readable or deadline_ms; returns 0 or -1 (err).  */
+static int
+sync_poll(int fd, long long deadline_ms, box_error_t *err)
 {
-  struct box_sync_msg_s m;
   struct pollfd pfd = { .fd = fd, .events = POLLIN };
   ssize_t r;
 
@@ -61,13 +61,29 @@ box_sync_recv(int fd, enum box_sync_e want, long long deadline_ms, box_error_t *
     {
       long long left = deadline_ms - box_now_ms();
       if (left <= 0)
-        return box_make_error(err, ETIMEDOUT, "sync: waiting for message %d", want);
+        return box_make_error(err, ETIMEDOUT, "sync: waiting for the peer");
       r = poll(&pfd, 1, (int)(left > 1000 ? 1000 : left));
       if (r < 0 && errno != EINTR)
         return box_make_error(err, errno, "sync: poll");
       if (r > 0)
-        break;
+        return 0;
     }
+}
+
+int
+box_sync_recv(int fd, enum box_sync_e want, long long deadline_ms, box_error_t *err)
+{
+  return box_sync_recv_value(fd, want, deadline_ms, NULL, err);
+}
+
+int
+box_sync_recv_value(int fd, enum box_sync_e want, long long deadline_ms, int *value, box_error_t *err)
+{
+  struct box_sync_msg_s m;
+  ssize_t r;
+
+  if (sync_poll(fd, deadline_ms, err) < 0)
+    return -1;
   memset(&m, 0, sizeof(m));
   r = TEMP_FAILURE_RETRY(recv(fd, &m, sizeof(m), 0));
   if (r < 0)
@@ -85,7 +101,32 @@ box_sync_recv(int fd, enum box_sync_e want, long long deadline_ms, box_error_t *
     }
   if (m.type != (int32_t)want)
     return box_make_error(err, 0, "sync: unexpected message %d, want %d", m.type, want);
+  if (value)
+    *value = m.errnum;
   return 0;
+}
+
+int
+box_sync_wait_eof(int fd, long long deadline_ms, box_error_t *err)
+{
+  struct box_sync_msg_s m;
+  ssize_t r;
+
+  if (sync_poll(fd, deadline_ms, err) < 0)
+    return -1;
+  r = TEMP_FAILURE_RETRY(recv(fd, &m, sizeof(m), 0));
+  if (r < 0)
+    return box_make_error(err, errno, "sync: receive");
+  if (r == 0)
+    return 0;
+  m.msg[sizeof(m.msg) - 1] = '\0';
+  if (r == (ssize_t)sizeof(m) && m.type == BOX_SYNC_ERROR)
+    {
+      box_make_error(err, 0, "%s", m.msg);
+      (*err)->errnum = m.errnum;
+      return -1;
+    }
+  return box_make_error(err, 0, "sync: unexpected message %d, want the end", m.type);
 }
 
 /* Stage "box:init-ns": the bits that need nothing but the namespaces.  */
@@ -207,7 +248,7 @@ init_terminal(const struct box_init_args_s *a, box_error_t *err)
   prctl(PR_SET_NAME, "box:init-tty");
   if (a->console_fd < 0)
     return box_make_error(err, 0, "process.terminal is true but no --console-socket was given");
-  r = box_setup_terminal(a->config, a->console_fd, err);
+  r = box_setup_terminal(a->config, a->console_fd, true, err);
   close(a->console_fd);
   return r;
 }
@@ -216,14 +257,25 @@ init_terminal(const struct box_init_args_s *a, box_error_t *err)
 static int
 init_user(const box_config_t *c, box_error_t *err)
 {
-  const struct box_process_s *p = c->process;
-  bool chdir_done = false;
-
   prctl(PR_SET_NAME, "box:init-user");
   /* Like runc, create a missing cwd (as root, before dropping ids, and
      before a seccomp filter may deny mkdir).  */
-  if (box_mkdir_p(p->cwd, 0755, err) < 0)
-    return box_error_wrap(err, "create cwd `%s`", p->cwd);
+  if (box_mkdir_p(c->process->cwd, 0755, err) < 0)
+    return box_error_wrap(err, "create cwd `%s`", c->process->cwd);
+  if (box_become_process_user(c, err) < 0)
+    return -1;
+  /* Changing credentials clears the parent-death signal: set it again,
+     the parent is still waiting for READY.  */
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  return 0;
+}
+
+int
+box_become_process_user(const box_config_t *c, box_error_t *err)
+{
+  const struct box_process_s *p = c->process;
+  bool chdir_done = false;
+
   /* runc: without noNewPrivileges, loading a filter needs CAP_SYS_ADMIN,
      so it goes in now, before the capabilities are dropped; the init's
      remaining syscalls then run under it.  With it, just before exec.  */
@@ -276,8 +328,8 @@ check_executable(const char *path)
 
 /* Resolve args[0] like execvp, but with PATH from process.env (the
    container's, not box's), so a missing binary fails `create`, not `start`.  */
-static int
-resolve_executable(const struct box_process_s *p, char **out, box_error_t *err)
+int
+box_resolve_executable(const struct box_process_s *p, char **out, box_error_t *err)
 {
   const char *arg0 = p->args[0];
   const char *path = DEFAULT_PATH;
@@ -424,7 +476,7 @@ static void __attribute__((noreturn)) init_main(const struct box_init_args_s *a)
       || init_finalize_rootfs(a, &err) < 0 || init_terminal(a, &err) < 0
       /* HOME from the container's passwd, read before seccomp may deny it.  */
       || ((home_env = box_env_with_home(p->env, p->uid, "/etc/passwd")), init_user(a->config, &err) < 0)
-      || resolve_executable(p, &exe, &err) < 0)
+      || box_resolve_executable(p, &exe, &err) < 0)
     init_fail(a->sync_fd, &err);
   if (init_handshake(a->sync_fd, &err) < 0)
     _exit(1);

@@ -20,6 +20,7 @@ enum box_sync_e
   BOX_SYNC_HOOKS,        /* child -> parent: mounts done, run prestart + createRuntime */
   BOX_SYNC_HOOKS_DONE,   /* parent -> child: they succeeded, go on to createContainer */
   BOX_SYNC_CGROUP,       /* parent -> child: moved into the container's cgroups, set up */
+  BOX_SYNC_EXEC_PID,     /* exec: child -> parent: the host pid of the process (in errnum) */
 };
 
 struct box_init_args_s
@@ -59,6 +60,21 @@ int box_sync_send(int fd, enum box_sync_e type, int errnum, const char *msg, box
 /* Wait for message `want` until deadline_ms (CLOCK_MONOTONIC ms).  A
    BOX_SYNC_ERROR from the peer becomes *err with the peer's message.  */
 int box_sync_recv(int fd, enum box_sync_e want, long long deadline_ms, box_error_t *err);
+/* The same, storing the message's errnum field (a value it carries) in
+   *value when value is not NULL.  */
+int box_sync_recv_value(int fd, enum box_sync_e want, long long deadline_ms, int *value, box_error_t *err);
+/* Wait for the peer to close its end (0: every copy gone, so it has
+   exec'd or exited) or for its BOX_SYNC_ERROR (-1, err: its message).  */
+int box_sync_wait_eof(int fd, long long deadline_ms, box_error_t *err);
+
+/* The process's cwd (must exist), umask, groups, gid, uid, capabilities,
+   noNewPrivileges, and seccomp unless noNewPrivileges defers it to just
+   before execve (config.md "Process", runc's order).  For the init after
+   pivot_root, and for exec once in the container's namespaces.  */
+int box_become_process_user(const box_config_t *c, box_error_t *err);
+
+/* Resolve process.args[0] like execvp, with PATH from process.env.  */
+int box_resolve_executable(const struct box_process_s *p, char **out, box_error_t *err);
 
 /* mount.c: mount options to flags (see mount(8)); unknown ones go to data.  */
 struct box_mount_opts_s
@@ -104,9 +120,11 @@ int box_console_connect(const char *path, box_error_t *err);
 int box_tty_relay_pair(int *ours, int *theirs, box_error_t *err);
 int box_tty_relay_run(int ours, box_error_t *err);
 
-/* terminal.c, in the init after pivot_root: allocate a pty in the
-   container's devpts, make its slave our controlling terminal and stdio,
-   send the master over console_fd (runc's protocol).  */
-int box_setup_terminal(const box_config_t *config, int console_fd, box_error_t *err);
+/* terminal.c, in the init after pivot_root (or an exec'd process in the
+   container's mount namespace): allocate a pty in the container's devpts,
+   make its slave our controlling terminal and stdio, send the master over
+   console_fd (runc's protocol).  bind_dev_console: also bind it on
+   /dev/console (the init only).  */
+int box_setup_terminal(const box_config_t *config, int console_fd, bool bind_dev_console, box_error_t *err);
 
 #endif

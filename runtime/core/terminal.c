@@ -130,7 +130,7 @@ make_controlling(int slave, box_error_t *err)
 }
 
 int
-box_setup_terminal(const box_config_t *config, int console_fd, box_error_t *err)
+box_setup_terminal(const box_config_t *config, int console_fd, bool bind_dev_console, box_error_t *err)
 {
   const struct box_process_s *p = config->process;
   cleanup_close int master = -1, slave = -1;
@@ -145,7 +145,7 @@ box_setup_terminal(const box_config_t *config, int console_fd, box_error_t *err)
       if (ioctl(slave, TIOCSWINSZ, &ws) < 0)
         return box_make_error(err, errno, "terminal: set size (process.consoleSize)");
     }
-  if (bind_console(config, n, err) < 0 || make_controlling(slave, err) < 0
+  if ((bind_dev_console && bind_console(config, n, err) < 0) || make_controlling(slave, err) < 0
       || send_fd(console_fd, master, err) < 0)
     return box_error_wrap(err, "terminal");
   return 0;

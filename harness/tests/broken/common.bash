@@ -64,3 +64,39 @@ remember_pid() {
 	[ "${pid:-0}" -gt 0 ] && echo "$pid" >>"${BROKEN_LEFT:?}/pids"
 	return 0
 }
+
+# broken_exec_process JQ: after broken_parse, for `exec --process FILE` only, $rest
+# names a copy of FILE edited by JQ instead (the lie told through the process
+# object; the case's own file is left as it was).
+broken_exec_process() {
+	local i tmp
+	[ "$cmd" = exec ] || return 0
+	for ((i = 0; i < ${#rest[@]}; i++)); do
+		case "${rest[i]}" in
+		--process | -p)
+			tmp=$(mktemp)
+			jq "$1" "${rest[i + 1]}" >"$tmp" 2>/dev/null || cp "${rest[i + 1]}" "$tmp"
+			rest[i + 1]=$tmp
+			;;
+		esac
+	done
+}
+
+# broken_drop_option OPTION...: after broken_parse, for `exec` only, each OPTION and
+# its value are taken out of $rest (the flag is ignored).
+broken_drop_option() {
+	local i o kept=() drop
+	[ "$cmd" = exec ] || return 0
+	for ((i = 0; i < ${#rest[@]}; i++)); do
+		drop=0
+		for o in "$@"; do
+			[ "${rest[i]}" != "$o" ] || drop=1
+		done
+		if [ "$drop" -eq 1 ]; then
+			i=$((i + 1))
+		else
+			kept+=("${rest[i]}")
+		fi
+	done
+	rest=("${kept[@]}")
+}
