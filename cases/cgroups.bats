@@ -9,9 +9,10 @@ set_resources() {
 	update_config --argjson r "$1" '.linux.resources = $r'
 }
 
-# container_pid ID: state.pid of a created or running container.
+# container_pid ID: the host pid of a created or running container's process
+# (container_process: not trusting state.pid, the subject of state.bats).
 container_pid() {
-	state_field "$1" pid
+	container_process "$1"
 }
 
 # cgroup_mount CONTROLLER: the mount point of the hierarchy of CONTROLLER (`unified`:
@@ -75,7 +76,7 @@ procs_of() {
 
 # config-linux.md "Cgroups Path": an absolute path MUST be taken relative to the
 # cgroups mount point, and "the cgroups will be created if they don't exist".
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config-linux:cgroups-path
 @test "cgroups [absolute cgroupsPath: created below each hierarchy's mount point]" {
 	requires_cgroup cgroup_writable pids memory
 	id=$(new_id)
@@ -92,7 +93,7 @@ procs_of() {
 # config-linux.md "Control groups": pids.limit, memory.limit, cpu.shares, quota and
 # period set the matching controller files (de-facto names: runc, crun). On v2
 # cpu.shares becomes cpu.weight (runc's mapping: 512 -> 20).
-# bats test_tags=spec:should
+# bats test_tags=spec:should,req:config-linux:control-groups
 @test "cgroups [linux.resources visible in the container's cgroup from the host]" {
 	requires_cgroup cgroup_writable pids memory cpu
 	set_resources '{"pids":{"limit":16},"memory":{"limit":33554432},"cpu":{"shares":512,"quota":50000,"period":100000}}'
@@ -117,11 +118,36 @@ procs_of() {
 	fi
 }
 
+# config-linux.md "HugePage limits": hugepageLimits sets hugetlb.<pageSize>.limit_in_bytes
+# (v1) or hugetlb.<pageSize>.max (v2) of the container's cgroup.
+# bats test_tags=spec:must,req:config-linux:huge-page-limits
+@test "cgroups [hugepageLimits: written to the hugetlb controller]" {
+	requires_cgroup cgroup_writable hugetlb
+	[ -e /sys/kernel/mm/hugepages/hugepages-2048kB ] || skip "requires 2MB huge pages (no /sys/kernel/mm/hugepages/hugepages-2048kB)"
+	set_resources '{"hugepageLimits":[{"pageSize":"2MB","limit":4194304}]}'
+	set_args "${LONG_RUNNING[@]}"
+	id=$(new_id)
+	start_container "$id"
+	pid=$(container_pid "$id")
+	run -0 cat "$(cgroup_dir "$pid" hugetlb)/$(cgroup_file hugetlb.2MB.limit_in_bytes hugetlb.2MB.max)"
+	assert_output 4194304
+}
+
+# config-linux.md "Memory": kernel and kernelTCP are deprecated (the kernel dropped
+# kmem limits); runc and crun ignore them with a warning and run the container.
+# bats test_tags=de-facto,req:config-linux:memory
+@test "cgroups [memory.kernel and kernelTCP: ignored, the container runs]" {
+	requires_cgroup cgroup_writable memory
+	set_resources '{"memory":{"limit":33554432,"kernel":16777216,"kernelTCP":8388608}}'
+	set_args true
+	runtime -0 run --bundle "$BUNDLE" "$(new_id kmem)"
+}
+
 # config-linux.md "PIDs": limit "specifies the maximum number of tasks in the
 # cgroup". An inner shell forks 100 background sleeps and dies when fork fails (ash
 # gives up on "can't fork"); the container's init survives it, and the cgroup never
 # holds more than 16 tasks, the kernel having refused forks (pids.events "max").
-# bats test_tags=spec:should
+# bats test_tags=spec:should,req:config-linux:pids
 @test "cgroups [pids.limit stops a fork bomb, the container survives]" {
 	requires_cgroup cgroup_writable pids
 	set_resources '{"pids":{"limit":16}}'
@@ -147,7 +173,7 @@ echo forked > /forked; exec sleep 1000'
 # config-linux.md "Memory": limit "sets limit of memory usage"; past it the
 # kernel's OOM killer ends the process ("disableOOMKiller" false by default).
 # `tail /dev/zero` keeps one ever-growing line: it must be SIGKILLed (status 137).
-# bats test_tags=spec:should
+# bats test_tags=spec:should,req:config-linux:memory
 @test "cgroups [memory.limit: a process growing past it is OOM-killed]" {
 	requires_cgroup cgroup_writable memory
 	res='{"memory":{"limit":33554432}}'
@@ -168,7 +194,7 @@ echo forked > /forked; exec sleep 1000'
 # The container's processes are all in its cgroup: the init and a child it
 # forks, in a cgroup of their own (not the runtime's), listed in its cgroup.procs.
 # config-linux.md "Control groups" (resources apply to "the container").
-# bats test_tags=de-facto
+# bats test_tags=de-facto,req:config-linux:control-groups
 @test "cgroups [the container's processes are all in its cgroup]" {
 	requires_cgroup cgroup_writable
 	h=$(procs_hierarchy)
@@ -189,7 +215,7 @@ echo forked > /forked; exec sleep 1000'
 
 # runtime.md "Delete": the resources created at create MUST be deleted; the
 # container's cgroup in every hierarchy is among them.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:runtime:delete
 @test "cgroups [the container's cgroups are gone after delete]" {
 	requires_cgroup cgroup_writable
 	set_args "${LONG_RUNNING[@]}"
@@ -211,7 +237,7 @@ echo forked > /forked; exec sleep 1000'
 # runtime.md "Delete" (MUST delete what create made): a sub-cgroup the container
 # made in its own cgroup, with a process in it, goes too (runc and crun remove
 # the tree). Made from the host side, as a container with its cgroup delegated would.
-# bats test_tags=de-facto
+# bats test_tags=de-facto,req:cli:delete
 @test "cgroups [delete --force removes sub-cgroups made below the container's]" {
 	requires_cgroup cgroup_writable
 	h=$(procs_hierarchy)
@@ -236,7 +262,7 @@ echo forked > /forked; exec sleep 1000'
 # container's cgroup, which is how a container sharing the host's pid namespace
 # is stopped as a whole (config-linux.md "Namespaces": without a new pid namespace
 # the init's death does not end the others).
-# bats test_tags=de-facto
+# bats test_tags=de-facto,req:cli:kill
 @test "cgroups [kill --all KILL reaches every process, host pid namespace]" {
 	requires_cgroup cgroup_writable
 	h=$(procs_hierarchy)
@@ -256,7 +282,7 @@ echo forked > /forked; exec sleep 1000'
 
 # runtime.md "Create": a create that fails leaves nothing; its cgroup neither
 # (config-linux.md "Cgroups Path": the runtime created it, so it removes it).
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:runtime:errors
 @test "cgroups [failed create leaves no cgroup]" {
 	requires_cgroup cgroup_writable
 	h=$(procs_hierarchy)

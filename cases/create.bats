@@ -2,7 +2,7 @@
 # `create` (runtime-spec runtime.md "Create").
 load helpers.bash
 
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:runtime:create
 @test "create [status created, every state field]" {
 	update_config '.annotations = {"org.ocitest.key": "value"}'
 	id=$(new_id)
@@ -19,7 +19,7 @@ load helpers.bash
 }
 
 # runtime.md "State": annotations from the config are in the state.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:state:annotations
 @test "create [annotations in the state]" {
 	update_config '.annotations = {"org.ocitest.key": "value", "org.ocitest.other": "2"}'
 	id=$(new_id)
@@ -27,7 +27,7 @@ load helpers.bash
 	assert_status "$id" created --annotation org.ocitest.key=value --annotation org.ocitest.other=2
 }
 
-# bats test_tags=de-facto
+# bats test_tags=de-facto,req:cli:create
 @test "create [--pid-file equals state.pid]" {
 	id=$(new_id)
 	runtime -0 create --bundle "$BUNDLE" --pid-file "$T/pidfile" "$id"
@@ -38,7 +38,7 @@ load helpers.bash
 
 # runtime.md "Create": an id that is already used MUST generate an error, and
 # the existing container is untouched.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:runtime:create
 @test "create [duplicate id fails, first container untouched]" {
 	id=$(new_id)
 	create_container "$id"
@@ -48,7 +48,7 @@ load helpers.bash
 }
 
 # The bundle given relative to the caller's directory; state has it absolute.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:state:bundle
 @test "create [relative --bundle, absolute bundle in state]" {
 	id=$(new_id)
 	cd "$T"
@@ -56,7 +56,7 @@ load helpers.bash
 	assert_status "$id" created --bundle "$BUNDLE"
 }
 
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:runtime:create
 @test "create [bundle that does not exist fails, nothing left]" {
 	id=$(new_id)
 	runtime ! create --bundle "$T/no-such-bundle" "$id"
@@ -64,7 +64,7 @@ load helpers.bash
 }
 
 # config.md "Root": path MUST exist... a missing rootfs is an error.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:root
 @test "create [missing rootfs fails, nothing left]" {
 	update_config '.root.path = "no-such-rootfs"'
 	id=$(new_id)
@@ -72,7 +72,7 @@ load helpers.bash
 	runtime ! state "$id"
 }
 
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:runtime:create
 @test "create [malformed config.json fails, nothing left]" {
 	echo '{"ociVersion": "1.0.2", "process": ' >"$BUNDLE/config.json"
 	id=$(new_id)
@@ -81,7 +81,7 @@ load helpers.bash
 }
 
 # An id with a path separator must not name a path outside the state root.
-# bats test_tags=de-facto
+# bats test_tags=de-facto,req:cli:create
 @test "create [id with '/' or '..' fails]" {
 	for id in "../escape" "a/b" ".."; do
 		runtime ! create --bundle "$BUNDLE" "$id"

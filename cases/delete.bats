@@ -5,7 +5,7 @@ load helpers.bash
 # runtime.md "Delete": the resources created at create MUST be deleted. Checked
 # here in the case itself (state, process, mounts, state-root entries, cgroups)
 # as well as by every teardown.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:runtime:delete
 @test "delete [stopped container: state, process, mounts, cgroups gone]" {
 	set_args "${LONG_RUNNING[@]}"
 	id=$(new_id)
@@ -22,7 +22,7 @@ load helpers.bash
 
 # runtime.md "Delete": deleting a container that is not stopped MUST have no
 # effect on it and MUST generate an error.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:runtime:delete
 @test "delete [running container fails without --force, no effect]" {
 	set_args "${LONG_RUNNING[@]}"
 	id=$(new_id)
@@ -32,7 +32,7 @@ load helpers.bash
 	assert_status "$id" running --pid "$pid" --pid-alive
 }
 
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:runtime:delete
 @test "delete [created container fails without --force, no effect]" {
 	id=$(new_id)
 	create_container "$id"
@@ -41,7 +41,7 @@ load helpers.bash
 	assert_status "$id" created --pid "$pid" --pid-alive
 }
 
-# bats test_tags=de-facto
+# bats test_tags=de-facto,req:cli:delete
 @test "delete [running container with --force: process gone, state gone]" {
 	set_args "${LONG_RUNNING[@]}"
 	id=$(new_id)
@@ -52,7 +52,7 @@ load helpers.bash
 	runtime ! state "$id"
 }
 
-# bats test_tags=de-facto
+# bats test_tags=de-facto,req:cli:delete
 @test "delete [created container with --force: init gone, state gone]" {
 	id=$(new_id)
 	create_container "$id"
@@ -62,12 +62,12 @@ load helpers.bash
 	runtime ! state "$id"
 }
 
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:runtime:delete
 @test "delete [container that does not exist fails]" {
 	runtime ! delete "no-such-container"
 }
 
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:runtime:delete
 @test "delete [twice: the second fails]" {
 	set_args true
 	id=$(new_id)
@@ -80,7 +80,7 @@ load helpers.bash
 
 # After delete the id is free again (runtime.md "Delete": the container's
 # identifier is no longer in use).
-# bats test_tags=de-facto
+# bats test_tags=de-facto,req:runtime:delete
 @test "delete [id can be reused after delete]" {
 	set_args true
 	id=$(new_id)

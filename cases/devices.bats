@@ -10,7 +10,7 @@ setup() {
 
 # config-linux.md "Default Devices": "the runtime MUST supply" /dev/null, zero,
 # full, random, urandom, tty (char devices with the kernel's numbers, 0666).
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config-linux:default-devices
 @test "devices [default devices]" {
 	run_inside devices
 	local d
@@ -23,7 +23,7 @@ setup() {
 # stdout, stderr link to /proc/self/fd, /dev/ptmx to pts/ptmx (runtime-spec
 # config-linux.md "Devices": /dev/ptmx "a bind-mount or symlink of the
 # container's /dev/pts/ptmx"; the fd links are de-facto, shared by runc and crun).
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config-linux:default-devices
 @test "devices [/dev symlinks]" {
 	run_inside devices
 	assert_checked '/dev/fd \(' '/dev/stdin \(' '/dev/stdout \(' '/dev/stderr \(' '/dev/ptmx \('
@@ -31,7 +31,7 @@ setup() {
 
 # config-linux.md "Devices": devices "MUST be available in the container": path,
 # type, major, minor, fileMode, uid, gid.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config-linux:devices
 @test "devices [linux.devices: char and block, mode and owner]" {
 	update_config '.linux.devices = [
 		{"path": "/dev/ocitest-null", "type": "c", "major": 1, "minor": 3, "fileMode": 416, "uid": 1, "gid": 2},
@@ -41,10 +41,24 @@ setup() {
 		'/dev/ocitest-loop \(' '/dev/ocitest-loop mode 0600' '/dev/ocitest-loop owner'
 }
 
+# config-linux.md "Devices": the listed devices MUST be available in the container,
+# also under the deny-all rule (config-linux.md "Device allowlist") every engine
+# writes first: the nodes are made after the container joined its device cgroup,
+# so mknod must stay allowed there (runc's AllowedDevices "c *:* m", "b *:* m").
+# bats test_tags=spec:must,req:config-linux:devices
+@test "devices [linux.devices under a deny-all device cgroup]" {
+	requires_cgroup cgroup_v1 devices
+	update_config '.linux.resources.devices = [{"allow": false, "access": "rwm"}]
+		| .linux.devices = [{"path": "/dev/ocitest-null", "type": "c", "major": 1, "minor": 3, "fileMode": 438},
+			{"path": "/dev/ocitest-loop", "type": "b", "major": 7, "minor": 200, "fileMode": 384}]'
+	run_inside devices
+	assert_checked '/dev/ocitest-null \(' '/dev/ocitest-loop \('
+}
+
 # config-linux.md "Sysctl": "allows kernel parameters to be modified at runtime
 # for the container" (namespaced ones: net.* in the network namespace, kernel.shm*
 # and kernel.msg* in the ipc one).
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config-linux:sysctl
 @test "sysctl [net and ipc parameters]" {
 	update_config '.linux.sysctl = {"net.ipv4.ip_forward": "1", "kernel.shm_rmid_forced": "1",
 		"kernel.msgmax": "4096", "net.ipv4.ping_group_range": "0 0"}'

@@ -20,26 +20,26 @@ load helpers.bash
 # crun: "error loading config.json" for all of them; runc: "unexpected EOF", "EOF",
 # "json: cannot unmarshal ..."; box: "config.json: invalid JSON at line L column C".
 
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:runtime:create
 @test "errors [config: truncated JSON]" {
 	bad_config truncated
 	create_fails truncated "$(new_id)" 'json|EOF'
 }
 
 # runc decodes the first JSON value and ignores what follows it.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:runtime:create
 @test "errors [config: trailing garbage after the JSON object]" {
 	bad_config trailing-garbage
 	create_fails trailing-garbage "$(new_id)" 'json|EOF|garbage|expected'
 }
 
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:runtime:create
 @test "errors [config: document is an array, not an object]" {
 	bad_config not-an-object
 	create_fails not-an-object "$(new_id)" 'json|object'
 }
 
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:runtime:create
 @test "errors [config: empty file]" {
 	bad_config empty
 	create_fails empty "$(new_id)" 'json|EOF'
@@ -47,7 +47,7 @@ load helpers.bash
 
 # A `null` document must be refused, not crash the runtime (assert_error fails on a
 # Go panic or a sanitizer report).
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:runtime:create
 @test "errors [config: document is null]" {
 	bad_config null
 	create_fails null "$(new_id)" 'json|EOF|object|null'
@@ -57,32 +57,32 @@ load helpers.bash
 # crun reports "error loading config.json" for a schema error, without the field:
 # the matchers accept that file name besides the field name.
 
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:specification-version
 @test "errors [config: ociVersion is a number]" {
 	bad_config ociversion-number
 	create_fails ociversion-number "$(new_id)" 'ociVersion|config\.json'
 }
 
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:process
 @test "errors [config: process.args is a string]" {
 	bad_config args-string
 	create_or_start_fails args-string "$(new_id)" 'args|exec'
 }
 
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:process
 @test "errors [config: process.env has non-strings]" {
 	bad_config env-not-strings
 	create_or_start_fails env-not-strings "$(new_id)" 'env'
 }
 
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:root
 @test "errors [config: root.path is a number]" {
 	bad_config root-path-number
 	create_fails root-path-number "$(new_id)" 'root|config\.json'
 }
 
 # crun: "invalid config file, no 'mounts' block specified"
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:mounts
 @test "errors [config: mounts is an object, not an array]" {
 	bad_config mounts-not-array
 	create_fails mounts-not-array "$(new_id)" 'mounts'
@@ -90,27 +90,27 @@ load helpers.bash
 
 # config.md "Mounts" (1.0.2, the base config's ociVersion): destination "MUST be an
 # absolute path". (runtime-spec 1.1 relaxed this to SHOULD, relative to "/".)
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:mounts
 @test "errors [config: mount destination is relative]" {
 	bad_config mount-destination-relative
 	create_fails mount-destination-relative "$(new_id)" 'destination|absolute'
 }
 
 # config-linux.md "Namespaces": type is one of a fixed list.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config-linux:namespaces
 @test "errors [config: namespace type unknown]" {
 	bad_config namespace-type-unknown
 	create_fails namespace-type-unknown "$(new_id)" 'namespace'
 }
 
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:process
 @test "errors [config: process.terminal is a string]" {
 	bad_config terminal-not-boolean
 	create_or_start_fails terminal-not-boolean "$(new_id)" 'terminal'
 }
 
 # config.md "User": uid is a uint32 in the schema.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:posix-platform-user
 @test "errors [config: process.user.uid is negative]" {
 	bad_config uid-negative
 	create_or_start_fails uid-negative "$(new_id)" 'uid|config\.json'
@@ -119,21 +119,21 @@ load helpers.bash
 # --- missing REQUIRED fields ---
 
 # config.md "Specification version": ociVersion (string, REQUIRED).
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:specification-version
 @test "errors [config: ociVersion missing]" {
 	bad_config missing-ociversion
 	create_fails missing-ociversion "$(new_id)" 'ociVersion|version|config\.json'
 }
 
 # config.md "Root": on Linux root is REQUIRED.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:root
 @test "errors [config: root missing]" {
 	bad_config missing-root
 	create_fails missing-root "$(new_id)" 'root'
 }
 
 # config.md "Root": path (string, REQUIRED).
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:root
 @test "errors [config: root.path missing]" {
 	bad_config missing-root-path
 	create_fails missing-root-path "$(new_id)" 'root|config\.json'
@@ -143,21 +143,21 @@ load helpers.bash
 # runc: "process property must not be empty"; box: "config.json: `process`:
 # required"; crun: "internal error: max number of capabilities not initialized"
 # (it fails, but does not say why): only a message is required.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:process
 @test "errors [config: process missing]" {
 	bad_config missing-process
 	create_or_start_fails missing-process "$(new_id)"
 }
 
 # config.md "Process": args (array of strings, REQUIRED in 1.0.2).
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:process
 @test "errors [config: process.args missing]" {
 	bad_config missing-args
 	create_or_start_fails missing-args "$(new_id)" 'args|exec'
 }
 
 # config.md "Process": cwd (string, REQUIRED).
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:process
 @test "errors [config: process.cwd missing]" {
 	bad_config missing-cwd
 	create_or_start_fails missing-cwd "$(new_id)" 'cwd|config\.json'
@@ -165,7 +165,7 @@ load helpers.bash
 
 # config.md "Process": args has at least one entry. crun: "open executable:
 # Invalid argument".
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:process
 @test "errors [config: process.args empty]" {
 	bad_config empty-args
 	create_or_start_fails empty-args "$(new_id)" 'args|exec'
@@ -175,21 +175,21 @@ load helpers.bash
 
 # config.md "Specification version": compatibility holds only within a major
 # version; a 1.x runtime cannot honour a 2.0.0 config.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:specification-version
 @test "errors [config: ociVersion 2.0.0 unsupported]" {
 	bad_config ociversion-2
 	create_fails ociversion-2 "$(new_id)" 'version'
 }
 
 # config.md: ociVersion "MUST be in SemVer v2.0.0 format".
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:specification-version
 @test "errors [config: ociVersion not SemVer]" {
 	bad_config ociversion-banana
 	create_fails ociversion-banana "$(new_id)" 'version'
 }
 
 # config.md "Process": cwd "MUST be an absolute path".
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:process
 @test "errors [config: process.cwd relative]" {
 	bad_config cwd-relative
 	create_or_start_fails cwd-relative "$(new_id)" 'cwd|absolute'
@@ -197,14 +197,14 @@ load helpers.bash
 
 # config.md "Root": the path... crun: "make `no-such-rootfs` private: No such file
 # or directory".
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:root
 @test "errors [config: rootfs does not exist]" {
 	bad_config rootfs-missing
 	create_fails rootfs-missing "$(new_id)" 'no such file|not exist'
 }
 
 # root.path names the bundle's config.json, a regular file.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:root
 @test "errors [config: rootfs is a regular file]" {
 	bad_config rootfs-file
 	create_fails rootfs-file "$(new_id)" 'not a directory'
@@ -213,13 +213,13 @@ load helpers.bash
 # config.md "Process": args[0] "MUST be available at the given path inside of the
 # rootfs". runc and crun find it at create, before the exec fifo, as box does;
 # start would also be a fair place to fail.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:process
 @test "errors [config: args[0] absolute path not found]" {
 	bad_config args0-not-found
 	create_or_start_fails args0-not-found "$(new_id)" 'exec'
 }
 
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:process
 @test "errors [config: args[0] not found in PATH]" {
 	bad_config args0-not-found-in-path
 	create_or_start_fails args0-not-found-in-path "$(new_id)" 'exec'
@@ -227,13 +227,13 @@ load helpers.bash
 
 # runc: "exec: \"/bin\": permission denied"; crun: "open executable: Operation not
 # permitted"; box: "executable `/bin`: Is a directory".
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:process
 @test "errors [config: args[0] is a directory]" {
 	bad_config args0-directory
 	create_or_start_fails args0-directory "$(new_id)" 'exec'
 }
 
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:process
 @test "errors [config: args[0] has no execute bit]" {
 	bad_config args0-not-executable
 	printf '#!/bin/sh\nexit 0\n' >"$BUNDLE/rootfs/not-executable"
@@ -241,21 +241,31 @@ load helpers.bash
 	create_or_start_fails args0-not-executable "$(new_id)" 'exec|permission'
 }
 
+# linux.sysctl kernel.hostname in a new uts namespace: runc ("not allowed as it
+# conflicts with the OCI hostname field") and crun refuse it; it would fight the
+# `hostname` field (config.md "Hostname"). De-facto: config-linux.md "Sysctl"
+# leaves the check to the runtime.
+# bats test_tags=de-facto,req:config-linux:sysctl
+@test "errors [config: linux.sysctl kernel.hostname is refused]" {
+	update_config '.linux.sysctl = {"kernel.hostname": "from-sysctl"}'
+	create_fails kernel.hostname "$(new_id)" 'hostname'
+}
+
 # --- mounts (config.md "Mounts"; create applies them, so create fails) ---
 
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:mounts
 @test "errors [config: mount of an unknown filesystem type]" {
 	bad_config mount-type-unknown
 	create_fails mount-type-unknown "$(new_id)" 'no such device|nosuchfs'
 }
 
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:mounts
 @test "errors [config: bind mount of a missing source]" {
 	bad_config mount-bind-missing-source
 	create_fails mount-bind-missing-source "$(new_id)" '/no/such/source'
 }
 
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:mounts
 @test "errors [config: mount option the filesystem rejects]" {
 	bad_config mount-bad-option
 	create_fails mount-bad-option "$(new_id)" 'invalid argument|size=banana'
@@ -264,7 +274,7 @@ load helpers.bash
 # --- bundle and --root ---
 
 # runtime.md "Create": the bundle path is required and must exist.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:runtime:create
 @test "errors [bundle does not exist]" {
 	id=$(new_id)
 	runtime create --bundle "$T/no-such-bundle" "$id"
@@ -273,7 +283,7 @@ load helpers.bash
 }
 
 # bundle.md: config.json is REQUIRED in the bundle.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:runtime:create
 @test "errors [bundle without config.json]" {
 	rm "$BUNDLE/config.json"
 	create_fails "no config.json" "$(new_id)" 'config\.json'
@@ -281,7 +291,7 @@ load helpers.bash
 
 # runc: "mkdir R: not a directory"; crun: "the path `R` is not a directory"; box:
 # "state root `R` is not a directory".
-# bats test_tags=de-facto
+# bats test_tags=de-facto,req:cli:global-options
 @test "errors [--root is a regular file]" {
 	touch "$T/root-file"
 	ROOT=$T/root-file
@@ -317,21 +327,21 @@ id_refused() {
 
 # runc: "container id cannot be empty"; crun: "container `` already exists" (the
 # state root itself); box: "invalid container id ``: must not be empty".
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:runtime:create
 @test "errors [id: empty]" {
 	id_refused "empty id" ""
 }
 
 # NAME_MAX is 255: runc "lstat R/aaa...: file name too long"; crun "cannot create
 # state directory for `aaa...`"; box "... longer than 255 characters".
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:runtime:create
 @test "errors [id: 2000 characters]" {
 	id_refused "2000-character id" "$(printf 'a%.0s' {1..2000})"
 }
 
 # runc: "invalid container ID format"; crun: "cannot create state directory for
 # `a/b`"; box: "character `/` not allowed".
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:runtime:create
 @test "errors [id: contains '/']" {
 	id_refused "id a/b" "a/b"
 	id_refused "id ../escape" "../escape"
@@ -339,7 +349,7 @@ id_refused() {
 
 # runc: "invalid container ID format"; crun: "container `..` already exists"; box:
 # "must not start with `.`".
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:runtime:create
 @test "errors [id: '..']" {
 	id_refused "id .." ".."
 	id_refused "id ." "."
@@ -348,25 +358,25 @@ id_refused() {
 # De-facto: box and crun refuse a leading "." (crun by accident: "create keyring
 # `.hidden`: Operation not permitted"); it would make hidden entries that clash
 # with a runtime's own temporary files in the state root.
-# bats test_tags=de-facto
+# bats test_tags=de-facto,req:cli:create
 @test "errors [id: leading '.']" {
 	id_refused "id .hidden" ".hidden"
 }
 
 # NUL cannot be tested: argv strings end at the first NUL byte, so no caller can
 # pass one to a runtime.
-# bats test_tags=de-facto
+# bats test_tags=de-facto,req:cli:create
 @test "errors [id: contains a newline]" {
 	id_refused "id with a newline" $'a\nb' '\bid\b|invalid'
 }
 
-# bats test_tags=de-facto
+# bats test_tags=de-facto,req:cli:create
 @test "errors [id: contains a control character]" {
 	id_refused "id with \\x01" $'a\x01b' '\bid\b|invalid'
 	id_refused "id with ESC" $'a\x1b[2Jb' '\bid\b|invalid'
 }
 
-# bats test_tags=de-facto
+# bats test_tags=de-facto,req:cli:create
 # A runtime that fails on such an id part-way can leave cgroups named after it;
 # those are found, reported and removed here (rmdir only: empty cgroups), so
 # a failing runtime does not litter the host on every run.
@@ -387,7 +397,7 @@ $left"
 # failed operation leaves the environment untouched: the id ".." must not make a
 # runtime remove the directory above its state root. The state root is nested in
 # a sandbox so a runtime that does this removes only the sandbox.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:cli:global-options
 @test "errors [delete of id '..' removes nothing outside --root]" {
 	mkdir -p "$T/sandbox/root"
 	ROOT=$T/sandbox/root
@@ -409,25 +419,25 @@ $left"
 # runc: "container does not exist"; crun: "error opening file `R/ID/status`: No
 # such file or directory"; box: "container `ID` does not exist".
 
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:runtime:start
 @test "errors [start of a container that does not exist]" {
 	runtime start "no-such-container"
 	assert_error "start" 'not exist|no such file'
 }
 
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:runtime:query-state
 @test "errors [state of a container that does not exist]" {
 	runtime state "no-such-container"
 	assert_error "state" 'not exist|no such file'
 }
 
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:runtime:kill
 @test "errors [kill of a container that does not exist]" {
 	runtime kill "no-such-container" KILL
 	assert_error "kill" 'not exist|no such file'
 }
 
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:runtime:delete
 @test "errors [delete of a container that does not exist]" {
 	runtime delete "no-such-container"
 	assert_error "delete" 'not exist|no such file'
@@ -436,7 +446,7 @@ $left"
 # runtime.md "Start": start of a container that is not created MUST be an error.
 # runc: "cannot start an already running container"; box: "status is running,
 # want created"; crun: "cannot open `R/ID/exec.fifo`: No such file or directory".
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:runtime:start
 @test "errors [start twice]" {
 	set_args sleep 100
 	id=$(new_id)
@@ -447,7 +457,7 @@ $left"
 }
 
 # runtime.md "Create": a non-unique id MUST be an error.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:runtime:create
 @test "errors [create twice with one id]" {
 	id=$(new_id)
 	create_container "$id"
@@ -473,35 +483,35 @@ kill_refused() {
 }
 
 # runc: "unknown signal \"X\""; box: "invalid signal `X`".
-# bats test_tags=de-facto
+# bats test_tags=de-facto,req:cli:kill
 @test "errors [kill: signal name KILL2]" {
 	kill_refused KILL2 'signal'
 }
 
-# bats test_tags=de-facto
+# bats test_tags=de-facto,req:cli:kill
 @test "errors [kill: signal name SIGNOPE]" {
 	kill_refused SIGNOPE 'signal'
 }
 
 # A number with trailing junk is not a signal number.
-# bats test_tags=de-facto
+# bats test_tags=de-facto,req:cli:kill
 @test "errors [kill: signal 9x]" {
 	kill_refused 9x 'signal'
 }
 
 # Linux has signals 1..64. runc: "unable to signal init: invalid argument".
-# bats test_tags=de-facto
+# bats test_tags=de-facto,req:cli:kill
 @test "errors [kill: signal number 65]" {
 	kill_refused 65 'signal|invalid'
 }
 
-# bats test_tags=de-facto
+# bats test_tags=de-facto,req:cli:kill
 @test "errors [kill: signal number 99999]" {
 	kill_refused 99999 'signal|invalid'
 }
 
 # box parses -1 as an option: "kill: unknown option `-1`".
-# bats test_tags=de-facto
+# bats test_tags=de-facto,req:cli:kill
 @test "errors [kill: signal number -1]" {
 	kill_refused -1 'signal|option|invalid'
 }

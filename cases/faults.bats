@@ -80,7 +80,7 @@ kill_create_at() {
 # the kill lands before the config is read, while the init is set up, and after.
 # Where exactly is up to the scheduler: a runtime that leaks only in a narrow
 # window may pass some runs.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:runtime:delete
 @test "faults [SIGKILL during create at fixed delays, then delete --force]" {
 	local d
 	for d in 0.001 0.005 0.01 0.02 0.03 0.05 0.075 0.1 0.15 0.2 0.3 0.5; do
@@ -90,7 +90,7 @@ kill_create_at() {
 
 # Progress traced rather than timed: the state directory is the first thing each
 # runtime writes, exec.fifo the sign that the init is being set up.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:runtime:delete
 @test "faults [SIGKILL during create once the state dir appears, then delete --force]" {
 	local i
 	for i in 1 2 3; do
@@ -101,7 +101,7 @@ kill_create_at() {
 
 # runtime.md "Create": an id not unique MUST be an error. Of 8 racing creates of
 # one id exactly one wins; the others fail with a message and do not disturb it.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:runtime:create
 @test "faults [8 concurrent creates of one id: exactly one wins]" {
 	local i id pids=() wins=0 rc
 	# A process that stays up, so "intact" does not hinge on how start copes
@@ -109,7 +109,8 @@ kill_create_at() {
 	set_args sleep 1000
 	id=$(new_id)
 	for i in 1 2 3 4 5 6 7 8; do
-		timeout --kill-after=5 "$RUNTIME_TIMEOUT" "$RUNTIME" "${runtime_args[@]}" --root "$ROOT" \
+		"$OCITEST" reap --record "$T/spawned" -- \
+			timeout --kill-after=5 "$RUNTIME_TIMEOUT" "$RUNTIME" "${runtime_args[@]}" --root "$ROOT" \
 			create --bundle "$BUNDLE" "$id" </dev/null >"$T/race.$i.out" 2>"$T/race.$i.err" 3>&- &
 		pids+=("$!")
 	done
@@ -120,7 +121,7 @@ kill_create_at() {
 		if [ "$rc" -eq 0 ]; then
 			wins=$((wins + 1))
 		else
-			[ "$rc" -lt 124 ] || fail "create #$i: exit $rc (killed or timed out)"
+			[ -z "$(exit_kind "$rc")" ] || fail "create #$i: exit $rc: $(exit_kind "$rc")"
 			[ -s "$T/race.$i.err" ] || fail "create #$i failed (exit $rc) without a message"
 		fi
 	done
@@ -135,12 +136,12 @@ kill_create_at() {
 
 # runtime.md "State": once the container process has exited, the status is
 # stopped, whoever killed it; delete then works without --force.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:runtime:kill
 @test "faults [running init killed from outside: stopped, delete works]" {
 	set_args sleep 1000
 	id=$(new_id)
 	start_container "$id"
-	pid=$(state_field "$id" pid)
+	pid=$(container_process "$id")
 	kill -9 "$pid"
 	"$OCITEST" wait --timeout 10 --pid-gone "$pid"
 	wait_status "$id" stopped
@@ -150,11 +151,11 @@ kill_create_at() {
 }
 
 # The same for a created container, whose init waits on the exec fifo.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:runtime:kill
 @test "faults [created init killed from outside: stopped, delete works]" {
 	id=$(new_id)
 	create_container "$id"
-	pid=$(state_field "$id" pid)
+	pid=$(container_process "$id")
 	kill -9 "$pid"
 	"$OCITEST" wait --timeout 10 --pid-gone "$pid"
 	wait_status "$id" stopped
@@ -169,7 +170,7 @@ kill_create_at() {
 # runtime's own open fds are not checked: each operation is a one-shot CLI
 # process whose fds the kernel closes at exit, so none can accumulate across
 # cycles (a daemon-style runtime would need that check).
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:runtime:delete
 @test "faults [create/start/delete cycles leave nothing]" {
 	local n=${FAULT_CYCLES:-200} i id start=$SECONDS
 	set_args true
@@ -189,7 +190,7 @@ kill_create_at() {
 # still a successful start. Under CPU load (two busy loops on the host) the
 # process may exit before `start` returns: start must not mistake that for a
 # dead init and fail. FAULT_START_CYCLES (default 50) attempts.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:runtime:start
 @test "faults [start of a process that exits at once, under CPU load]" {
 	local n=${FAULT_START_CYCLES:-50} i id busy=() failed=0
 	set_args true

@@ -68,11 +68,8 @@ order() {
 	records | jq -r 'map(.kind) | join(" ")'
 }
 
-# The process of the lifecycle cases records itself too, then exits.
-PROCESS_HOOK=(/bin/ocitest hook --log /hooks.log --kind process)
-
-# The same, but it exits only once the poststart hooks have run (at most 10 s): a
-# last poststart hook of lifecycle_with_hooks writes /poststart.done into the
+# The process of the lifecycle cases records itself too, then exits, but only once
+# the poststart hooks have run (at most 10 s): a last poststart hook of lifecycle_with_hooks writes /poststart.done into the
 # rootfs. A process that exits at once can be gone before start runs poststart,
 # and a hook may then rightly see `stopped`: the case must not depend on that race.
 PROCESS_HOOK_OUTLIVES_POSTSTART=(sh -c '/bin/ocitest hook --log /hooks.log --kind process || exit
@@ -133,7 +130,7 @@ hook_status() {
 # runtime.md "Lifecycle" steps 4-13: createRuntime and createContainer during
 # create, startContainer after start is called and before the program runs,
 # poststart before start returns, poststop during delete.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:runtime:lifecycle
 @test "hooks [every kind runs once, in lifecycle order]" {
 	lifecycle_with_hooks
 	got=$(order)
@@ -149,7 +146,7 @@ hook_status() {
 
 # config.md "POSIX-platform Hooks": "Hooks MUST be called in the listed order",
 # and every hook of a kind runs.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:posix-platform-hooks
 @test "hooks [hooks of one kind run in the listed order]" {
 	for n in 1 2 3; do
 		add_host_hook "createRuntime:$n"
@@ -163,7 +160,7 @@ hook_status() {
 
 # runtime.md "Lifecycle" step 3: prestart hooks (deprecated, still specified) are
 # invoked during create, before the createRuntime hooks (step 4).
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:prestart
 @test "hooks [prestart runs during create, before createRuntime]" {
 	add_host_hook prestart
 	add_host_hook createRuntime
@@ -175,7 +172,7 @@ hook_status() {
 
 # config.md "POSIX-platform Hooks": "The state of the container MUST be passed to
 # hooks over stdin": a valid state document (runtime.md "State") of this container.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:posix-platform-hooks
 @test "hooks [state on stdin: a valid state document of this container, every hook]" {
 	lifecycle_with_hooks
 	for label in createRuntime createContainer startContainer poststart poststop; do
@@ -188,7 +185,7 @@ hook_status() {
 # in the container namespace, it is the pid as seen by the container." (v1.0.2 said
 # "as seen by the host" for every hook; the text changed in v1.1.) The container
 # process is pid 1 of its own pid namespace.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:state:pid
 @test "hooks [state on stdin: pid as seen from the namespace the hook runs in]" {
 	lifecycle_with_hooks
 	for label in createRuntime poststart; do
@@ -205,7 +202,7 @@ hook_status() {
 # `created` once "the runtime has finished the create operation (after step 2)".
 # The create-time hooks are steps 4-5: by the text, created; runc passes creating,
 # as the create operation has not returned. Either is accepted, nothing else.
-# bats test_tags=de-facto
+# bats test_tags=de-facto,req:config:createruntime-hooks
 @test "hooks [state on stdin: createRuntime and createContainer see creating or created]" {
 	lifecycle_with_hooks
 	for label in createRuntime createContainer; do
@@ -216,9 +213,23 @@ hook_status() {
 	done
 }
 
+# runtime.md "State": `creating` is "the container is being created (step 2)";
+# the prestart hooks run at lifecycle step 3 (runtime.md "Lifecycle", "the
+# prestart hooks MUST be invoked by the runtime"), after it: created, as crun and
+# runtime-tools' hooks_stdin want (config.md "Prestart" gives no status of its own).
+# bats test_tags=spec:should,req:runtime:state
+@test "hooks [state on stdin: prestart sees created]" {
+	local id
+	add_host_hook prestart
+	id=$(new_id)
+	runtime -0 create --bundle "$BUNDLE" "$id"
+	runtime -0 delete --force "$id"
+	[ "$(hook_status prestart)" = created ] || fail "prestart hook saw status '$(hook_status prestart)', want created"
+}
+
 # runtime.md "State": created until the user-specified program is executed;
 # startContainer runs before that (step 7).
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:startcontainer-hooks
 @test "hooks [state on stdin: startContainer sees created]" {
 	lifecycle_with_hooks
 	[ "$(hook_status startContainer)" = created ] ||
@@ -227,7 +238,7 @@ hook_status() {
 
 # runtime.md "State": running once the program is executed; poststart runs after
 # that (step 9).
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:poststart
 @test "hooks [state on stdin: poststart sees running]" {
 	lifecycle_with_hooks
 	[ "$(hook_status poststart)" = running ] ||
@@ -236,7 +247,7 @@ hook_status() {
 
 # runtime.md "State": stopped once the process has exited; poststop runs at delete
 # (step 13).
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:poststop
 @test "hooks [state on stdin: poststop sees stopped]" {
 	lifecycle_with_hooks
 	[ "$(hook_status poststop)" = stopped ] ||
@@ -246,7 +257,7 @@ hook_status() {
 # config.md "POSIX-platform Hooks": args "with the same semantics as IEEE Std
 # 1003.1-2008 execv's argv", env "with the same semantics as ... environ": the
 # hook gets exactly these, argv[0] included, and no other variable.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:posix-platform-hooks
 @test "hooks [args and env passed exactly]" {
 	hook=$(hook_json "$OCITEST" "$T/hooks.log" createRuntime -- one 'two words' --three '' '$HOME' '*')
 	hook=$(jq -c '.env = ["A=1", "B=two words", "EMPTY=", "PATH=/nowhere"]' <<<"$hook")
@@ -265,7 +276,7 @@ hook_status() {
 # "Lifecycle" step 4: a failing createRuntime hook makes create fail. The hook,
 # sleeping 30 s past a 1 s timeout, must be killed (the leak check sees it if not),
 # and create must fail well before the hook would have ended.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:posix-platform-hooks
 @test "hooks [timeout: a createRuntime hook past its timeout is killed, create fails]" {
 	hook=$(hook_json "$OCITEST" "$T/hooks.log" createRuntime --sleep-ms 30000)
 	add_hook createRuntime "$(jq -c '.timeout = 1' <<<"$hook")"
@@ -280,7 +291,7 @@ hook_status() {
 # runtime.md "Lifecycle" step 4: "If any createRuntime hook fails, the runtime MUST
 # generate an error, stop the container, and continue the lifecycle at step 12";
 # delete leaves nothing (the teardown's leak check).
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:createruntime-hooks
 @test "hooks [failing createRuntime hook: create fails, nothing left]" {
 	add_host_hook createRuntime --exit 1
 	add_host_hook createContainer
@@ -291,7 +302,7 @@ hook_status() {
 }
 
 # runtime.md "Lifecycle" step 5, the same for createContainer.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:createcontainer-hooks
 @test "hooks [failing createContainer hook: create fails, nothing left]" {
 	add_host_hook createContainer --exit 1
 	id=$(new_id)
@@ -301,7 +312,7 @@ hook_status() {
 }
 
 # runtime.md "Lifecycle" step 3, the same for prestart.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:prestart
 @test "hooks [failing prestart hook: create fails, nothing left]" {
 	add_host_hook prestart --exit 1
 	id=$(new_id)
@@ -330,14 +341,14 @@ fail_start_container() {
 # runtime.md "Lifecycle" step 7: "If any startContainer hook fails, the runtime
 # MUST generate an error, stop the container, and continue the lifecycle at step
 # 12": the program (step 8) never runs.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:startcontainer-hooks
 @test "hooks [failing startContainer hook: the process never runs]" {
 	fail_start_container
 	[ ! -e "$BUNDLE/rootfs/ran" ] || fail "process.args ran although a startContainer hook failed"
 }
 
 # The same clause: start MUST generate an error.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:startcontainer-hooks
 @test "hooks [failing startContainer hook: start fails]" {
 	fail_start_container
 	[ "$start_status" -ne 0 ] || fail "start exited 0 although a startContainer hook failed"
@@ -346,7 +357,7 @@ fail_start_container() {
 # runtime.md "Lifecycle" step 9: "If any poststart hook fails, the runtime MUST log
 # a warning, but the remaining hooks and lifecycle continue as if the hook had
 # succeeded": start succeeds, the next poststart hook runs, the process runs on.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:poststart
 @test "hooks [failing poststart hook: start succeeds, later hooks still run]" {
 	add_host_hook poststart:1 --exit 1
 	add_host_hook poststart:2
@@ -361,7 +372,7 @@ fail_start_container() {
 
 # runtime.md "Lifecycle" step 13: the same for poststop: delete succeeds, the
 # container is gone, the next poststop hook runs.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:poststop
 @test "hooks [failing poststop hook: delete succeeds, later hooks still run]" {
 	add_host_hook poststop:1 --exit 1
 	add_host_hook poststop:2
@@ -393,7 +404,7 @@ ns_of_pid() {
 # the container namespace"; "createRuntime Hooks", "poststart", "poststop": "in
 # the runtime namespace". The container's are its process's /proc/PID/ns/*, the
 # runtime's are the caller's (this shell's).
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:createcontainer-hooks
 @test "hooks [createContainer and startContainer in the container's namespaces, the others in the runtime's]" {
 	add_host_hook createRuntime
 	add_host_hook createContainer
@@ -404,7 +415,7 @@ ns_of_pid() {
 	id=$(new_id)
 	start_container "$id"
 	wait_file "$BUNDLE/rootfs/ready"
-	container=$(ns_of_pid "$(state_field "$id" pid)")
+	container=$(ns_of_pid "$(container_process "$id")")
 	host=$(ns_of_pid $$)
 	runtime -0 kill "$id" KILL
 	wait_status "$id" stopped
@@ -422,7 +433,7 @@ ns_of_pid() {
 # config.md "createContainer Hooks": called "before the pivot_root or any equivalent
 # operation has been executed" (so its root is still the runtime's); "startContainer
 # Hooks": path resolves and runs in the container, whose root is the bundle's rootfs.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:createcontainer-hooks
 @test "hooks [createContainer runs before pivot_root, startContainer after]" {
 	add_host_hook createContainer
 	add_container_hook startContainer

@@ -3,7 +3,7 @@
 # the parsed state document at every step.
 load helpers.bash
 
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:runtime:lifecycle
 @test "lifecycle [create, start, state, kill, delete]" {
 	set_args "${LONG_RUNNING[@]}"
 	id=$(new_id)
@@ -20,7 +20,7 @@ load helpers.bash
 }
 
 # runtime.md "Lifecycle" step 2: the user-specified program MUST NOT be run yet.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:runtime:lifecycle
 @test "lifecycle [process args not run before start]" {
 	set_args "${LONG_RUNNING[@]}"
 	id=$(new_id)
@@ -31,7 +31,7 @@ load helpers.bash
 }
 
 # runtime.md "Lifecycle" step 7: the container process exits; status is stopped.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:runtime:lifecycle
 @test "lifecycle [process exits by itself: running -> stopped]" {
 	set_args sh -c 'echo done > /done'
 	id=$(new_id)
@@ -43,7 +43,7 @@ load helpers.bash
 	runtime -0 delete "$id"
 }
 
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:runtime:lifecycle
 @test "lifecycle [non-zero exit of the process: still stopped, delete works]" {
 	set_args sh -c 'exit 3'
 	id=$(new_id)
@@ -55,7 +55,7 @@ load helpers.bash
 }
 
 # runtime.md "State": pid is the container process as seen on the host.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:state:pid
 @test "lifecycle [state pid is the container process, in new namespaces]" {
 	set_args "${LONG_RUNNING[@]}"
 	id=$(new_id)
@@ -77,7 +77,7 @@ load helpers.bash
 }
 
 # Two containers from one rootfs image, alive at once, independent.
-# bats test_tags=de-facto
+# bats test_tags=de-facto,req:runtime:lifecycle
 @test "lifecycle [two containers side by side]" {
 	set_args "${LONG_RUNNING[@]}"
 	new_bundle "$T/bundle2"

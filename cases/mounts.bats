@@ -28,14 +28,14 @@ shared_rootfs() {
 
 # config.md "Mounts": the runtime MUST mount entries in the listed order; type is
 # the filesystem type (proc).
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:mounts
 @test "mounts [proc]" {
 	run_inside mounts
 	assert_checked 'mount /proc is a mount point' 'mount /proc: type proc'
 }
 
 # config.md "Mounts": sysfs with options nosuid, noexec, nodev, ro (mount(8)).
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:mounts
 @test "mounts [sysfs read-only]" {
 	run_inside mounts
 	assert_checked 'mount /sys: type sysfs' 'mount /sys: option ro ' 'mount /sys: option nosuid' \
@@ -43,7 +43,7 @@ shared_rootfs() {
 }
 
 # config.md "Mounts": tmpfs with filesystem options (mode=, size=) and flags.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:mounts
 @test "mounts [tmpfs with options]" {
 	update_config '.mounts += [{"destination": "/scratch", "type": "tmpfs", "source": "tmpfs",
 		"options": ["nosuid", "nodev", "noexec", "mode=1700", "size=1m"]}]'
@@ -56,14 +56,14 @@ shared_rootfs() {
 }
 
 # config.md "Mounts": devpts (the base config's /dev/pts: nosuid, noexec).
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:mounts
 @test "mounts [devpts]" {
 	run_inside mounts
 	assert_checked 'mount /dev/pts: type devpts' 'mount /dev/pts: option nosuid' 'mount /dev/pts: option noexec'
 }
 
 # config.md "Mounts": mqueue (the base config's /dev/mqueue: nosuid, noexec, nodev).
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:mounts
 @test "mounts [mqueue]" {
 	run_inside mounts
 	assert_checked 'mount /dev/mqueue: type mqueue' 'mount /dev/mqueue: option nodev'
@@ -71,7 +71,7 @@ shared_rootfs() {
 
 # config.md "Mounts": a bind mount with ro is read-only (the source cannot be seen
 # from inside: that check is a skip).
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:mounts
 @test "mounts [bind read-only]" {
 	mkdir "$T/src"
 	update_config --arg s "$T/src" '.mounts += [{"destination": "/mnt/ro", "type": "bind", "source": $s,
@@ -81,7 +81,7 @@ shared_rootfs() {
 }
 
 # config.md "Mounts": a bind mount with rw is writable.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:mounts
 @test "mounts [bind read-write]" {
 	mkdir "$T/src"
 	update_config --arg s "$T/src" '.mounts += [{"destination": "/mnt/rw", "type": "bind", "source": $s,
@@ -92,7 +92,7 @@ shared_rootfs() {
 
 # config.md "Mounts": options are those of mount(8); rbind binds the source with
 # the mounts below it (a tmpfs mounted in the source shows up in the container).
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:mounts
 @test "mounts [rbind keeps submounts]" {
 	mkdir -p "$T/src/sub"
 	mount -t tmpfs -o size=1m ocitest-sub "$T/src/sub"
@@ -107,7 +107,7 @@ shared_rootfs() {
 }
 
 # config.md "Mounts": nosuid, nodev, noexec on a bind mount are per-mount flags.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:mounts
 @test "mounts [bind with nosuid, nodev, noexec]" {
 	mkdir "$T/src"
 	update_config --arg s "$T/src" '.mounts += [{"destination": "/mnt/flags", "type": "bind", "source": $s,
@@ -153,7 +153,7 @@ assert_own_cgroup() {
 # cgroup shows the container's own cgroups at its destination, with the mount's
 # options. With a cgroup namespace: a new mount of each hierarchy, rooted at the
 # namespace's root, which is the container's cgroup.
-# bats test_tags=de-facto
+# bats test_tags=de-facto,req:config:posix-platform-mounts
 @test "mounts [cgroup, with a cgroup namespace: the container's own cgroup, read-only]" {
 	requires ns_cgroup
 	requires_cgroup pids
@@ -165,7 +165,7 @@ assert_own_cgroup() {
 # De-facto, as above, without a cgroup namespace: the container's cgroup still sits
 # at the root of the mount (runc and crun bind it from the host's hierarchy), not
 # the host's whole tree.
-# bats test_tags=de-facto
+# bats test_tags=de-facto,req:config:posix-platform-mounts
 @test "mounts [cgroup, without a cgroup namespace: the container's own cgroup, read-only]" {
 	requires_cgroup pids
 	cgroup_mount_run
@@ -175,7 +175,7 @@ assert_own_cgroup() {
 # De-facto cgroup mount, config.md "Mounts": its options are those of mount(8), and
 # ro makes all of it read-only, the top included (on a v1 or hybrid host the tmpfs
 # that holds the hierarchies): creating a file there fails with EROFS.
-# bats test_tags=de-facto
+# bats test_tags=de-facto,req:config:posix-platform-mounts
 @test "mounts [cgroup read-only: nothing in it writable]" {
 	requires_cgroup pids
 	cgroup_mount_run
@@ -184,7 +184,7 @@ assert_own_cgroup() {
 
 # config.md "Root": readonly (bool, OPTIONAL) "If true then the root filesystem
 # MUST be read-only inside the container".
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:root
 @test "root [readonly]" {
 	update_config '.root.readonly = true'
 	run_inside root
@@ -192,7 +192,7 @@ assert_own_cgroup() {
 }
 
 # config.md "Root": readonly defaults to false: the root filesystem is writable.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:root
 @test "root [read-write by default]" {
 	update_config 'del(.root.readonly)'
 	run_inside root
@@ -201,7 +201,7 @@ assert_own_cgroup() {
 
 # config-linux.md "Rootfs Mount Propagation": rootfsPropagation sets the
 # rootfs's mount propagation: private (no shared:/master: on /).
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config-linux:rootfs-mount-propagation
 @test "root [rootfsPropagation private]" {
 	shared_rootfs
 	update_config '.linux.rootfsPropagation = "private"'
@@ -210,7 +210,7 @@ assert_own_cgroup() {
 }
 
 # config-linux.md "Rootfs Mount Propagation": slave (master: on /).
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config-linux:rootfs-mount-propagation
 @test "root [rootfsPropagation slave]" {
 	shared_rootfs
 	update_config '.linux.rootfsPropagation = "slave"'
@@ -219,7 +219,7 @@ assert_own_cgroup() {
 }
 
 # config-linux.md "Rootfs Mount Propagation": shared (shared: on /).
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config-linux:rootfs-mount-propagation
 @test "root [rootfsPropagation shared]" {
 	shared_rootfs
 	update_config '.linux.rootfsPropagation = "shared"'
@@ -227,10 +227,35 @@ assert_own_cgroup() {
 	assert_checked 'rootfsPropagation shared'
 }
 
+# config-linux.md "Rootfs Mount Propagation": unbindable is one of the values;
+# `/` ends up unbindable. The rootfs bind that makes `/` a mount point cannot have
+# an unbindable source (mount(2) EINVAL), so a runtime must apply it afterwards.
+# bats test_tags=spec:must,req:config-linux:rootfs-mount-propagation
+@test "root [rootfsPropagation unbindable]" {
+	update_config '.linux.rootfsPropagation = "unbindable"'
+	run_inside root
+	assert_checked 'rootfsPropagation unbindable'
+}
+
+# config.md "Mounts": options are passed to mount(2) as data where they are not
+# flags; the kernel ignores data on a bind. runc and crun accept tmpfs-style
+# options on a bind (runtime-tools' mounts program and engines write them), and
+# the bind is made.
+# bats test_tags=de-facto,req:config:mounts
+@test "mounts [bind with tmpfs-style options: accepted, the bind is made]" {
+	mkdir -p "$T/bindsrc"
+	echo bound >"$T/bindsrc/file"
+	update_config --arg s "$T/bindsrc" '.mounts += [{"destination": "/mnt/bound", "type": "bind", "source": $s,
+		"options": ["rbind", "mode=755", "size=1k"]}]'
+	set_args cat /mnt/bound/file
+	runtime -0 run --bundle "$BUNDLE" "$(new_id bindopts)"
+	assert_output --partial bound
+}
+
 # config-linux.md "Masked Paths": "masks over the provided paths inside the
 # container so that they cannot be read": files (kernel ones and one of the
 # rootfs with content) read nothing, a directory shows nothing.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config-linux:masked-paths
 @test "paths [maskedPaths: files and a directory]" {
 	echo secret >"$BUNDLE/rootfs/masked-file"
 	mkdir "$BUNDLE/rootfs/masked-dir"
@@ -243,7 +268,7 @@ assert_own_cgroup() {
 
 # config-linux.md "Readonly Paths": "sets the provided paths as readonly inside
 # the container": on a read-only mount, and a file cannot be opened for writing.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config-linux:readonly-paths
 @test "paths [readonlyPaths: files and directories]" {
 	mkdir "$BUNDLE/rootfs/ro-dir"
 	echo data >"$BUNDLE/rootfs/ro-file"

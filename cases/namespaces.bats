@@ -12,7 +12,7 @@ setup() {
 # config-linux.md "Namespaces": a listed type without path: "a new namespace
 # MUST be created" for the container. The base config lists pid, network, ipc,
 # uts and mount.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config-linux:namespaces
 @test "namespaces [new pid, network, ipc, uts, mount]" {
 	run_inside ns
 	assert_checked 'namespace pid is new' 'namespace network is new' 'namespace ipc is new' \
@@ -20,7 +20,7 @@ setup() {
 }
 
 # config-linux.md "Namespaces": cgroup listed: a new cgroup namespace.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config-linux:namespaces
 @test "namespaces [new cgroup]" {
 	requires ns_cgroup
 	update_config '.linux.namespaces += [{"type": "cgroup"}]'
@@ -31,7 +31,7 @@ setup() {
 # config-linux.md "Namespaces": "If a namespace type is not specified in the
 # namespaces array, the container MUST inherit the runtime namespace of that
 # type": no network namespace, the host's network.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config-linux:namespaces
 @test "namespaces [network not listed: the host's]" {
 	update_config '.linux.namespaces |= map(select(.type != "network"))'
 	run_inside ns
@@ -40,7 +40,7 @@ setup() {
 
 # config-linux.md "Namespaces": the same, for ipc and uts (without a uts namespace
 # the hostname cannot be set: it is left out).
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config-linux:namespaces
 @test "namespaces [ipc and uts not listed: the host's]" {
 	update_config '.linux.namespaces |= map(select(.type != "ipc" and .type != "uts")) | del(.hostname)'
 	run_inside ns
@@ -50,14 +50,14 @@ setup() {
 # config-linux.md "Namespaces": path "the runtime MUST place the container process
 # in the namespace associated with that path": a second container joins the first
 # one's network namespace through /proc/PID/ns/net.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config-linux:namespaces
 @test "namespaces [join another container's network namespace by path]" {
 	local first pid
 	first=$(new_id first)
 	set_args sleep 60
 	cp -a "$BUNDLE" "$T/first"
 	runtime -0 create --bundle "$T/first" "$first"
-	pid=$(state_field "$first" pid)
+	pid=$(container_process "$first")
 	update_config --arg p "/proc/$pid/ns/net" '.linux.namespaces |= map(if .type == "network" then .path = $p else . end)'
 	run_inside ns -- "/proc/$pid/ns/net"
 	assert_checked "namespace network is the one at /proc/$pid/ns/net"
@@ -66,7 +66,7 @@ setup() {
 # config-linux.md "User namespace mappings" and "Namespaces" (user): a new user
 # namespace with uidMappings/gidMappings as /proc/self/uid_map and gid_map show
 # them. The rootfs copy is owned by the mapped range.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config-linux:user-namespace-mappings
 @test "namespaces [user namespace with uidMappings and gidMappings]" {
 	requires ns_user
 	update_config '.linux.namespaces += [{"type": "user"}]
@@ -86,7 +86,7 @@ setup() {
 
 # config.md "Hostname": "the container's hostname as seen by processes running
 # inside the container" (needs a uts namespace).
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:hostname
 @test "uts [hostname]" {
 	update_config '.hostname = "oci-host"'
 	run_inside uts
@@ -95,7 +95,7 @@ setup() {
 
 # config.md "Domainname": "the container's domainname as seen by processes
 # running inside the container".
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:domainname
 @test "uts [domainname]" {
 	update_config '.domainname = "oci.example"'
 	run_inside uts

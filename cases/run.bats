@@ -8,7 +8,7 @@ setup() {
 	requires run
 }
 
-# bats test_tags=de-facto
+# bats test_tags=de-facto,req:cli:run
 @test "run [foreground: output, exit code, container removed]" {
 	set_args sh -c 'echo hello from $0; exit 7' ocitest
 	id=$(new_id)
@@ -18,7 +18,7 @@ setup() {
 }
 
 # config.md "Process": env MUST be set exactly as given.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:process
 @test "run [process.env]" {
 	update_config '.process.env += ["OCITEST_A=one", "OCITEST_B=two words"]'
 	set_args env
@@ -30,7 +30,7 @@ setup() {
 }
 
 # config.md "Process": cwd is the working directory of the process.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:process
 @test "run [process.cwd]" {
 	update_config '.process.cwd = "/var/tmp"'
 	set_args pwd
@@ -40,7 +40,7 @@ setup() {
 }
 
 # config.md "User": uid and gid of the process.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:posix-platform-user
 @test "run [process.user uid and gid]" {
 	update_config '.process.user = {"uid": 65534, "gid": 65534}'
 	set_args sh -c 'echo "$(id -u):$(id -g)"'
@@ -50,7 +50,7 @@ setup() {
 }
 
 # config.md "Hostname": set in the container's UTS namespace.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:hostname
 @test "run [hostname in a new uts namespace]" {
 	update_config '.hostname = "oct-host"'
 	set_args hostname
@@ -61,7 +61,7 @@ setup() {
 }
 
 # config.md "Process": args[0] is looked up in the PATH of process.env.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:process
 @test "run [process.args resolved through PATH]" {
 	set_args busybox echo via-path
 	id=$(new_id)
@@ -69,7 +69,7 @@ setup() {
 	assert_output "via-path"
 }
 
-# bats test_tags=de-facto
+# bats test_tags=de-facto,req:cli:run
 @test "run [--detach: running until killed]" {
 	set_args "${LONG_RUNNING[@]}"
 	id=$(new_id)
@@ -82,7 +82,7 @@ setup() {
 }
 
 # config.md "Root": readonly makes the root filesystem read-only.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:root
 @test "run [root.readonly]" {
 	update_config '.root.readonly = true'
 	set_args sh -c 'touch /probe-file 2>/dev/null && echo writable || echo readonly'
@@ -93,7 +93,7 @@ setup() {
 }
 
 # config.md "Mounts": proc and a tmpfs appear in the container, not on the host.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:mounts
 @test "run [mounts: proc and tmpfs inside only]" {
 	update_config '.mounts += [{"destination": "/mnt", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m"]}]'
 	set_args sh -c 'grep -E " /(proc|mnt) " /proc/self/mounts | cut -d" " -f2,3'
@@ -103,7 +103,7 @@ setup() {
 	assert_line "/mnt tmpfs"
 }
 
-# bats test_tags=de-facto
+# bats test_tags=de-facto,req:cli:run
 @test "run [bind mount of a host directory, ro]" {
 	mkdir -p "$T/host-dir" "$BUNDLE/rootfs/data"
 	echo from-host >"$T/host-dir/file"

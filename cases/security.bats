@@ -45,7 +45,7 @@ run_script() {
 # ../../../..$T/outside (climbing above /). The runtime either resolves them in
 # the rootfs, as the container would, or refuses the config; the host's
 # directories stay untouched either way.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:mounts
 @test "security [a mount destination through a symlink stays in the rootfs]" {
 	local id pid rel
 	mkdir -p "$T/outside" "$T/outside2"
@@ -61,7 +61,7 @@ run_script() {
 	runtime create --bundle "$BUNDLE" "$id"
 	if [ "$status" -eq 0 ]; then
 		# Mounted: in the rootfs, where the container's own lookup leads.
-		pid=$(state_field "$id" pid)
+		pid=$(container_process "$id")
 		grep -q " $T/outside/sub .* - tmpfs " "/proc/$pid/mountinfo" ||
 			fail "no tmpfs at the in-rootfs resolution of /escape-abs/sub: $(cat "/proc/$pid/mountinfo")"
 		grep -q " $T/outside2/sub .* - tmpfs " "/proc/$pid/mountinfo" ||
@@ -78,11 +78,21 @@ run_script() {
 	! grep -q " $T/outside" /proc/self/mountinfo || fail "a mount appeared on the host under $T/outside"
 }
 
+# config-linux.md "Mount Label": an SELinux context for the container's mounts. On a
+# host without SELinux there is nothing to label; runc and crun run the container.
+# bats test_tags=de-facto,req:config-linux:mount-label
+@test "security [mountLabel without SELinux: accepted]" {
+	[ ! -e /sys/fs/selinux/enforce ] || skip "SELinux is enabled on this host"
+	update_config '.linux.mountLabel = "system_u:object_r:container_file_t:s0:c1,c2"'
+	set_args true
+	runtime -0 run --bundle "$BUNDLE" "$(new_id label)"
+}
+
 # config-linux.md "Masked Paths": "masks over the provided paths inside the
 # container so that they cannot be read". The default list of runc and crun; of
 # it, the paths this host has are checked, and at least one of them has content
 # on the host (so an unmasked one would be seen).
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config-linux:masked-paths
 @test "security [masked paths cannot be read]" {
 	requires run
 	local p id files="" seen=""
@@ -114,7 +124,7 @@ run_script() {
 # container". Opening for writing (`: >>`, which writes nothing, so even a broken
 # runtime cannot make this case change the host) must fail with EROFS. Of the
 # files below the default list, those this host has are checked.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config-linux:readonly-paths
 @test "security [readonly paths cannot be written]" {
 	requires run
 	local p id files=""
@@ -142,7 +152,7 @@ run_script() {
 # operations it guards fail (mknod without CAP_MKNOD, chroot without
 # CAP_SYS_CHROOT, mount and sethostname without CAP_SYS_ADMIN), while one the
 # list grants (chown, CAP_CHOWN) works.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:linux-process
 @test "security [capabilities outside the config are absent]" {
 	requires run
 	local id set hex
@@ -173,7 +183,7 @@ run_script() {
 # additional privileges" (no_new_privs: a setuid-root program does not make the
 # process root). First, without it, the setuid program really gains euid 0 in
 # this rootfs (else the second half would prove nothing, and the case skips).
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:config:linux-process
 @test "security [noNewPrivileges stops a setuid gain]" {
 	requires run
 	install -m 4755 -o 0 -g 0 "$BUNDLE/rootfs/bin/ocitest" "$BUNDLE/rootfs/bin/ocitest-suid"
@@ -192,7 +202,7 @@ run_script() {
 # names a container, never a path. Ids that climb out of --root are refused by
 # every operation, and do not reach a container in another --root next to it
 # (here $T/other-root, which `../other-root/ID` would name from $T/root).
-# bats test_tags=de-facto
+# bats test_tags=de-facto,req:cli:create
 @test "security [container id path traversal is refused]" {
 	local other=$T/other-root id bad cmd escape
 	id=$(new_id other)
@@ -221,7 +231,7 @@ run_script() {
 # users (a state document names the bundle, the pid, annotations). A path counts
 # as readable by others when it has o+r and every directory from --root down to it
 # has o+x (--root's own parent is taken as open, like /run).
-# bats test_tags=de-facto
+# bats test_tags=de-facto,req:cli:create
 @test "security [the state directory is not readable by other users]" {
 	local id mode type path dir reach exposed=""
 	id=$(new_id)
@@ -252,7 +262,7 @@ $exposed$(ls -laR "$ROOT")"
 # any more, reopening it for writing must fail: it must not be the host's binary,
 # open for writing (a sealed or read-only copy is safe; an unlinked copy is not
 # the host's binary). The check writes nothing even when the open succeeds.
-# bats test_tags=de-facto
+# bats test_tags=de-facto,req:cli:create
 @test "security [the runtime's binary is not writable from inside the container]" {
 	local id result
 	cat >"$BUNDLE/rootfs/hold-exe.sh" <<'EOF'

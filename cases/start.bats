@@ -2,7 +2,7 @@
 # `start` (runtime-spec runtime.md "Start").
 load helpers.bash
 
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:runtime:start
 @test "start [created container: runs process.args, status running]" {
 	set_args "${LONG_RUNNING[@]}"
 	id=$(new_id)
@@ -16,7 +16,7 @@ load helpers.bash
 
 # runtime.md "Start": start on a container that is not created MUST have no
 # effect on the container and MUST generate an error.
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:runtime:start
 @test "start [running container fails, no effect]" {
 	set_args sh -c 'echo x >> /started; while :; do sleep 1 & wait $!; done'
 	id=$(new_id)
@@ -28,7 +28,7 @@ load helpers.bash
 	[ "$(wc -l <"$BUNDLE/rootfs/started")" -eq 1 ] || fail "process.args ran more than once"
 }
 
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:runtime:start
 @test "start [stopped container fails]" {
 	set_args true
 	id=$(new_id)
@@ -39,12 +39,12 @@ load helpers.bash
 	assert_status "$id" stopped
 }
 
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:runtime:start
 @test "start [container that does not exist fails]" {
 	runtime ! start "no-such-container"
 }
 
-# bats test_tags=spec:must
+# bats test_tags=spec:must,req:runtime:start
 @test "start [deleted container fails]" {
 	id=$(new_id)
 	create_container "$id"

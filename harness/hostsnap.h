@@ -24,6 +24,11 @@ struct snap_opts_s
      supervisor giving each command a memory cgroup) is not the runtime. */
   char *const *cgroup_names;
   size_t n_cgroup_names;
+  /* `ocitest reap --record` file: `PID STARTTIME` of every process a runtime
+     call left running.  Those count as the case's wherever they went, and so
+     does a new process in the session one of them leads (setsid, then the
+     leader exits).  NULL or missing: none. */
+  const char *spawned;
 };
 typedef struct snap_opts_s snap_opts_t;
 

@@ -14,7 +14,15 @@
  * directory behind /proc/PID/root is still the bundle's rootfs, though, and
  * a bind mount keeps the device and inode, so roots and cwds are also
  * matched by (st_dev, st_ino) against the directories near the top of the
- * scope. */
+ * scope.
+ *
+ * And none of that finds a process that a runtime call left with its own
+ * session, its cwd at / and its parent gone.  `ocitest reap` (reap.c) records
+ * every process still descending from a runtime call when the call ends;
+ * those (by pid and start time, so a reused pid is not them), and new
+ * processes in a session one of them leads, are the case's too.  Only
+ * descendants of the case's own calls are recorded, so the host's processes
+ * never count. */
 #include "hostsnap.h"
 
 #include <errno.h>
@@ -40,6 +48,7 @@ struct new_proc_s
 {
   pid_t pid;
   pid_t ppid;
+  pid_t session;
   unsigned long long start_time;
   char state;
   char comm[64];
@@ -57,6 +66,8 @@ struct leak_ctx_s
   str_list_t related;       /* "pid start" of processes once seen related */
   struct scope_dir_s *dirs; /* directories near the top of the scope */
   size_t n_dirs;
+  pid_t *spawned; /* pids in the --spawned record */
+  size_t n_spawned;
 };
 
 /* Record path and the directories below it (not following symlinks, but
@@ -103,6 +114,34 @@ scope_dir_of(const struct leak_ctx_s *ctx, pid_t pid, const char *what)
   return NULL;
 }
 
+/* The --spawned record: each `PID STARTTIME` line is remembered as related
+   (the key classify_proc looks up), and its pid kept for session matching. */
+static void
+load_spawned(struct leak_ctx_s *ctx, const char *path)
+{
+  cleanup_file FILE *f = path ? fopen(path, "re") : NULL;
+  unsigned long long start;
+  int pid;
+
+  while (f && fscanf(f, "%d %llu", &pid, &start) == 2)
+    {
+      if (pid <= 1)
+        continue;
+      str_list_push(&ctx->related, xasprintf("%d %llu", pid, start));
+      ctx->spawned = xrealloc(ctx->spawned, (ctx->n_spawned + 1) * sizeof(*ctx->spawned));
+      ctx->spawned[ctx->n_spawned++] = pid;
+    }
+}
+
+static bool
+spawned_session(const struct leak_ctx_s *ctx, pid_t session)
+{
+  for (size_t i = 0; i < ctx->n_spawned; i++)
+    if (ctx->spawned[i] == session)
+      return true;
+  return false;
+}
+
 static void
 ctx_init(struct leak_ctx_s *ctx, const snapshot_t *before, const snap_opts_t *o)
 {
@@ -120,6 +159,7 @@ ctx_init(struct leak_ctx_s *ctx, const snapshot_t *before, const snap_opts_t *o)
           = o->scope[0] == '/' || cwd == NULL ? xstrdup(o->scope) : xasprintf("%s/%s", cwd, o->scope);
       collect_scope_dirs(ctx, ctx->scope_real ? ctx->scope_real : ctx->scope_given, 0);
     }
+  load_spawned(ctx, o->spawned);
   /* ocitest and the shell (bats) that runs it are new since the snapshot
      and their cmdline names the scope, yet they are the observer. */
   while (pid > 0 && ctx->n_ancestors < MAX_ANCESTORS)
@@ -143,6 +183,7 @@ ctx_free(struct leak_ctx_s *ctx)
   free(ctx->scope_real);
   free(ctx->scope_given);
   str_list_free(&ctx->related);
+  free(ctx->spawned);
   for (size_t i = 0; i < ctx->n_dirs; i++)
     free(ctx->dirs[i].path);
   free(ctx->dirs);
@@ -221,7 +262,7 @@ classify_proc(struct leak_ctx_s *ctx, struct new_proc_s *p)
 {
   cleanup_free char *key = xasprintf("%d %llu", (int)p->pid, p->start_time);
 
-  if (ctx->o->scope == NULL || remembered(ctx, key))
+  if (ctx->o->scope == NULL || remembered(ctx, key) || spawned_session(ctx, p->session))
     p->related = true;
   else if (p->state != 'Z' && proc_in_scope(ctx, p->pid))
     {
@@ -272,7 +313,7 @@ new_procs(struct leak_ctx_s *ctx, const snapshot_t *now, struct new_proc_s **out
           continue;
         }
       procs = xrealloc(procs, (n + 1) * sizeof(*procs));
-      procs[n] = (struct new_proc_s){ .pid = pid, .ppid = st.ppid, .start_time = start, .state = st.state };
+      procs[n] = (struct new_proc_s){ .pid = pid, .ppid = st.ppid, .session = st.session, .start_time = start, .state = st.state };
       memcpy(procs[n].comm, st.comm, sizeof(st.comm));
       classify_proc(ctx, &procs[n]);
       n++;

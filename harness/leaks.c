@@ -9,7 +9,7 @@
 
 static const char leaks_usage[]
     = "usage: ocitest leaks --from FILE [--scope DIR] [--root DIR]... [--cgroup-names FILE]\n"
-      "                     [--settle SECONDS]\n"
+      "                     [--spawned FILE] [--settle SECONDS]\n"
       "Print `leak: ...` for every mount, process, state entry and cgroup not in the snapshot;\n"
       "exit 1 if there is any.\n"
       "  --from FILE        snapshot written by `ocitest snapshot`\n"
@@ -18,6 +18,8 @@ static const char leaks_usage[]
       "  --cgroup-names FILE  only new cgroups whose path contains one of the names in FILE\n"
       "                     (one a line: container ids, cgroupsPaths) count; a missing FILE\n"
       "                     means no names, so no cgroup counts\n"
+      "  --spawned FILE     `ocitest reap --record` file: the processes runtime calls left\n"
+      "                     running (and their sessions) count wherever they are\n"
       "  --settle SECONDS   keep re-reading while leaks remain, up to this long (default 2)\n";
 
 enum
@@ -27,6 +29,7 @@ enum
   OPT_ROOT,
   OPT_SETTLE,
   OPT_CGROUP_NAMES,
+  OPT_SPAWNED,
 };
 
 struct leaks_opts_s
@@ -47,6 +50,7 @@ parse_leaks_opts(int argc, char **argv, struct leaks_opts_s *o, ocitest_error_t 
     { "root", required_argument, NULL, OPT_ROOT },
     { "settle", required_argument, NULL, OPT_SETTLE },
     { "cgroup-names", required_argument, NULL, OPT_CGROUP_NAMES },
+    { "spawned", required_argument, NULL, OPT_SPAWNED },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
   };
@@ -70,6 +74,9 @@ parse_leaks_opts(int argc, char **argv, struct leaks_opts_s *o, ocitest_error_t 
           break;
         case OPT_CGROUP_NAMES:
           o->cgroup_names = optarg;
+          break;
+        case OPT_SPAWNED:
+          o->snap.spawned = optarg;
           break;
         case OPT_SETTLE:
           if (parse_seconds_ms("--settle", optarg, &o->settle_ms, err) < 0)

@@ -2,6 +2,7 @@
    This file is only the command table and the dispatch; each subcommand
    lives in its own file. */
 #include "ocitest.h"
+#include "report.h"
 
 #include <fcntl.h>
 #include <string.h>
@@ -22,6 +23,10 @@ static const struct command_s commands[] = {
   { "hook", ocitest_cmd_hook, "a hook binary: append one JSON line per call to a log" },
   { "console", ocitest_cmd_console, "console-socket receiver: take the pty master, copy its I/O" },
   { "inside", ocitest_cmd_inside, "in the container: compare the live environment with config.json (TAP)" },
+  { "reap", ocitest_cmd_reap, "run a runtime call as a subreaper; record what it leaves running" },
+  { "bench", ocitest_cmd_bench, "time runtimes' operations, interleaved, against the floor" },
+  { "report", ocitest_cmd_report, "join result directories into index.html, matrix.md, matrix.json" },
+  { "tags", ocitest_cmd_tags, "list the cases' level and requirement tags; --check refuses bad ones" },
   { NULL, NULL, NULL },
 };
 

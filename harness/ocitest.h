@@ -157,6 +157,7 @@ struct proc_stat_s
   char comm[64];
   char state; /* R S D Z X ... */
   pid_t ppid;
+  pid_t session;
   unsigned long flags; /* PF_* */
   unsigned long long start_time;
 };
@@ -229,5 +230,7 @@ int ocitest_cmd_leaks(int argc, char **argv, ocitest_error_t *err);
 int ocitest_cmd_hook(int argc, char **argv, ocitest_error_t *err);
 int ocitest_cmd_console(int argc, char **argv, ocitest_error_t *err);
 int ocitest_cmd_inside(int argc, char **argv, ocitest_error_t *err);
+int ocitest_cmd_reap(int argc, char **argv, ocitest_error_t *err);
+int ocitest_cmd_bench(int argc, char **argv, ocitest_error_t *err);
 
 #endif

@@ -36,6 +36,8 @@ proc_stat_read(pid_t pid, proc_stat_t *out, ocitest_error_t *err)
         out->state = tok[0];
       else if (field == 4)
         out->ppid = (pid_t)strtol(tok, NULL, 10);
+      else if (field == 6)
+        out->session = (pid_t)strtol(tok, NULL, 10);
       else if (field == 9)
         out->flags = strtoul(tok, NULL, 10);
       else if (field == 22)

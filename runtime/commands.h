@@ -27,6 +27,12 @@ int box_cmd_state(struct box_global_s *g, int argc, char **argv, box_error_t *er
 int box_cmd_kill(struct box_global_s *g, int argc, char **argv, box_error_t *err);
 int box_cmd_delete(struct box_global_s *g, int argc, char **argv, box_error_t *err);
 int box_cmd_run(struct box_global_s *g, int argc, char **argv, box_error_t *err);
+int box_cmd_pause(struct box_global_s *g, int argc, char **argv, box_error_t *err);
+int box_cmd_resume(struct box_global_s *g, int argc, char **argv, box_error_t *err);
+int box_cmd_ps(struct box_global_s *g, int argc, char **argv, box_error_t *err);
+int box_cmd_list(struct box_global_s *g, int argc, char **argv, box_error_t *err);
+int box_cmd_update(struct box_global_s *g, int argc, char **argv, box_error_t *err);
+int box_cmd_events(struct box_global_s *g, int argc, char **argv, box_error_t *err);
 int box_cmd_exec(struct box_global_s *g, int argc, char **argv, box_error_t *err);
 int box_cmd_spec(struct box_global_s *g, int argc, char **argv, box_error_t *err);
 int box_cmd_features(struct box_global_s *g, int argc, char **argv, box_error_t *err);

@@ -27,6 +27,16 @@ static const struct
   { "run", box_cmd_run,
     "[--bundle|-b DIR] [--pid-file FILE] [--console-socket SOCK] [--detach|-d] [--keep] ID",
     "create and start a container" },
+  { "pause", box_cmd_pause, "ID", "freeze every process of a container" },
+  { "resume", box_cmd_resume, "ID", "thaw a paused container" },
+  { "ps", box_cmd_ps, "[--format|-f table|json] ID [PS-ARGS...]", "list the processes of a container" },
+  { "list", box_cmd_list, "[--format|-f table|json] [--quiet|-q]", "list the containers under --root" },
+  { "update", box_cmd_update,
+    "[--resources|-r FILE|-] [--memory N] [--memory-swap N] [--memory-reservation N] [--cpu-quota N] "
+    "[--cpu-period N] [--cpu-share N] [--pids-limit N] [--cpuset-cpus L] [--cpuset-mems L] ID",
+    "change the resource limits of a live container" },
+  { "events", box_cmd_events, "[--stats] [--interval T] ID",
+    "print resource usage: once (--stats) or every T until deleted" },
   { "exec", box_cmd_exec,
     "[--process FILE | ARGS...] [--tty|-t] [--console-socket SOCK] [--detach|-d] [--pid-file FILE] "
     "[--cwd DIR] [--env|-e K=V]... [--user|-u UID[:GID]] [--additional-gids G]... [--cap C]... "

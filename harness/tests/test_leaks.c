@@ -146,6 +146,71 @@ test_process(void)
   snapshot_free(&s);
 }
 
+/* Like a helper a runtime's `delete` forgot: its own session, cwd /, nothing
+   in the scope.  It counts only through the --spawned record that `ocitest
+   reap` writes, and a process left in its session counts after it is gone. */
+static void
+test_spawned(void)
+{
+  cleanup_str_list str_list_t leaks = { 0 };
+  cleanup_free char *file = xasprintf("%s/spawned", scope);
+  cleanup_free char *prefix = NULL;
+  char *roots[] = { root };
+  snap_opts_t o = { .scope = scope, .roots = roots, .n_roots = 1, .spawned = file };
+  ocitest_error_t err = NULL;
+  int sync_pipe[2], n;
+  pid_t child, grandchild = 0;
+  proc_stat_t st;
+  FILE *f;
+  snapshot_t s;
+
+  take(&s);
+  if (pipe(sync_pipe) < 0)
+    exit(1);
+  child = fork();
+  if (child == 0)
+    {
+      pid_t g;
+
+      if (chdir("/") < 0 || setsid() < 0)
+        _exit(1);
+      g = fork();
+      if (g == 0)
+        for (;;)
+          pause();
+      if (write(sync_pipe[1], &g, sizeof(g)) < 0)
+        _exit(1);
+      for (;;)
+        pause();
+    }
+  if (read(sync_pipe[0], &grandchild, sizeof(grandchild)) != sizeof(grandchild))
+    exit(1);
+  close(sync_pipe[0]);
+  close(sync_pipe[1]);
+  ok(find(&s, 0, &leaks) == 0, "a detached process at / is not tied to the scope by itself");
+  if (proc_stat_read(child, &st, &err) < 0 || (f = fopen(file, "we")) == NULL)
+    exit(1);
+  fprintf(f, "%d %llu\n", (int)child, st.start_time);
+  fclose(f);
+  prefix = xasprintf("process %d ", (int)child);
+  n = leaks_find(&s, &o, 0, &leaks, &err);
+  if (!ok(n > 0 && has_leak(&leaks, prefix), "a process in the --spawned record is a leak wherever it is"))
+    dump(&leaks);
+  kill(child, SIGKILL);
+  waitpid(child, NULL, 0);
+  free(prefix);
+  prefix = xasprintf("process %d ", (int)grandchild);
+  n = leaks_find(&s, &o, 0, &leaks, &err);
+  if (!ok(n > 0 && has_leak(&leaks, prefix), "a process left in the session of a recorded one is a leak"))
+    dump(&leaks);
+  kill(grandchild, SIGKILL);
+  n = leaks_find(&s, &o, 2000, &leaks, &err);
+  if (!ok(n == 0, "once they are gone, nothing is"))
+    dump(&leaks);
+  unlink(file);
+  snapshot_free(&s);
+}
+
 /* Like a container init: own mount namespace, pivot_root into a directory of
    the scope.  /proc/PID/root then reads "/" and the argv names nothing in the
    scope; only the root directory's identity ties it to the case. */
@@ -330,6 +395,7 @@ main(void)
   snap = xasprintf("%s/snap", scope);
   test_clean_and_roundtrip();
   test_process();
+  test_spawned();
   test_container_root();
   test_state_root();
   test_cgroup();

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "log.h"
 #include "utils.h"
 
 #define RES "linux.resources"
@@ -27,13 +28,9 @@
 /* Fields of linux.resources box does not implement: an error, so a limit
    asked for is never silently dropped.  */
 static const char *const unsupported_fields[] = { "blockIO",
-                                                  "hugepageLimits",
                                                   "network",
                                                   "rdma",
                                                   "unified",
-                                                  "memory.kernel",
-                                                  "memory.kernelTCP",
-                                                  "memory.swappiness",
                                                   "memory.disableOOMKiller",
                                                   "memory.useHierarchy",
                                                   "memory.checkBeforeUpdate",
@@ -146,6 +143,52 @@ parse_devices(json_t *res, struct box_resources_s *r, box_error_t *err)
   return 0;
 }
 
+/* config-linux.md "Memory": kernel and kernelTCP are deprecated (1.1: "the
+   kernel no longer supports" kmem limits since Linux 5.4 for v1 kmem.limit
+   and never on v2). runc and crun ignore them with a warning; so does box.  */
+static void
+warn_ignored(json_t *res)
+{
+  static const char *const ignored[] = { "memory.kernel", "memory.kernelTCP" };
+  size_t i;
+
+  for (i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
+    {
+      json_t *v = get_path(res, ignored[i]);
+      if (v && !json_is_null(v))
+        box_log_warning("config.json: `" RES ".%s`: deprecated, ignored (kernel memory limits)", ignored[i]);
+    }
+}
+
+/* config-linux.md "HugePage limits": hugepageLimits, an array of
+   { pageSize, limit }; pageSize names the hugetlb.<pageSize>.* files.  */
+static int
+parse_hugepages(json_t *res, struct box_resources_s *r, box_error_t *err)
+{
+  json_t *arr = json_object_get(res, "hugepageLimits"), *h;
+  size_t i;
+
+  if (arr == NULL || json_is_null(arr))
+    return 0;
+  if (!json_is_array(arr))
+    return res_error(err, "hugepageLimits", "must be an array");
+  r->hugepages = xcalloc(json_array_size(arr) + 1, sizeof(*r->hugepages));
+  json_array_foreach(arr, i, h)
+  {
+    json_t *size = json_object_get(h, "pageSize"), *limit = json_object_get(h, "limit");
+    const char *s = json_is_string(size) ? json_string_value(size) : "";
+
+    if (!json_is_object(h) || s[0] == '\0' || strspn(s, "0123456789KMGBkmgb") != strlen(s))
+      return res_error(err, "hugepageLimits", "[%zu].pageSize must be a page size such as `2MB`", i);
+    if (!json_is_integer(limit) || json_integer_value(limit) < 0)
+      return res_error(err, "hugepageLimits", "[%zu].limit must be a non-negative integer", i);
+    r->hugepages[i].page_size = xstrdup(s);
+    r->hugepages[i].limit = (unsigned long long)json_integer_value(limit);
+    r->n_hugepages = i + 1;
+  }
+  return 0;
+}
+
 static int
 check_unsupported(json_t *res, box_error_t *err)
 {
@@ -167,6 +210,7 @@ parse_limits(json_t *res, struct box_resources_s *r, box_error_t *err)
       || get_int(res, "memory.limit", &r->has_mem_limit, &r->mem_limit, err) < 0
       || get_int(res, "memory.reservation", &r->has_mem_reservation, &r->mem_reservation, err) < 0
       || get_int(res, "memory.swap", &r->has_mem_swap, &r->mem_swap, err) < 0
+      || get_uint(res, "memory.swappiness", &r->has_mem_swappiness, &r->mem_swappiness, err) < 0
       || get_uint(res, "cpu.shares", &r->has_cpu_shares, &r->cpu_shares, err) < 0
       || get_int(res, "cpu.quota", &r->has_cpu_quota, &r->cpu_quota, err) < 0
       || get_uint(res, "cpu.period", &r->has_cpu_period, &r->cpu_period, err) < 0
@@ -201,8 +245,9 @@ box_resources_parse(json_t *res, struct box_resources_s **out, box_error_t *err)
       return res_error(err, *o, "must be an object");
   if (check_unsupported(res, err) < 0)
     return -1;
+  warn_ignored(res);
   r = xcalloc(1, sizeof(*r));
-  if (parse_limits(res, r, err) < 0 || parse_devices(res, r, err) < 0)
+  if (parse_limits(res, r, err) < 0 || parse_devices(res, r, err) < 0 || parse_hugepages(res, r, err) < 0)
     return box_resources_free(r), -1;
   *out = r;
   return 0;
@@ -216,6 +261,9 @@ box_resources_free(struct box_resources_s *r)
   free(r->cpus);
   free(r->mems);
   free(r->devices);
+  for (size_t i = 0; i < r->n_hugepages; i++)
+    free(r->hugepages[i].page_size);
+  free(r->hugepages);
   free(r);
 }
 
@@ -592,7 +640,9 @@ write_file(const char *dir, const char *file, const char *value)
 
 /* v1 cpuset: a new cgroup starts with empty cpuset.cpus and cpuset.mems,
    and no process may join it until both are set
-   (cgroup-v1/cpusets.rst 1.4): copy them from the parent.  */
+   (cgroup-v1/cpusets.rst 1.4): copy them from the parent.  Also for a
+   level that already exists but was left empty by whoever made it (runc's
+   cpuset ensureParent does the same); a value already set is kept.  */
 static int
 copy_cpuset(const char *path, box_error_t *err)
 {
@@ -604,6 +654,12 @@ copy_cpuset(const char *path, box_error_t *err)
   for (i = 0; i < 2; i++)
     {
       cleanup_free char *from = xasprintf("%s/%s", parent, files[i]), *value = NULL;
+      cleanup_free char *own_path = xasprintf("%s/%s", path, files[i]), *own = NULL;
+      box_error_t ignored = NULL;
+
+      if (box_read_file(own_path, &own, NULL, &ignored) == 0 && own[0] != '\n' && own[0] != '\0')
+        continue;
+      box_error_release(&ignored);
       if (box_read_file(from, &value, NULL, err) < 0)
         return box_error_wrap(err, "cgroup cpuset");
       if (value[0] != '\n' && value[0] != '\0' && write_file(path, files[i], value) < 0)
@@ -619,7 +675,7 @@ copy_cpuset(const char *path, box_error_t *err)
 static void
 enable_controllers(const char *dir)
 {
-  static const char *const wanted[] = { "cpu", "cpuset", "memory", "pids" };
+  static const char *const wanted[] = { "cpu", "cpuset", "memory", "pids", "hugetlb" };
   cleanup_free char *path = xasprintf("%s/cgroup.controllers", dir), *avail = NULL;
   box_error_t ignored = NULL;
   size_t i;
@@ -649,6 +705,8 @@ make_level(struct box_cgroup_dir_s *d, const char *path, bool leaf, box_error_t 
     }
   else if (errno != EEXIST)
     return box_make_error(err, errno, "create cgroup `%s`", path);
+  else if (box_cgroup_has_token(d->controllers, "cpuset") && copy_cpuset(path, err) < 0)
+    return -1;
   if (!leaf && d->controllers[0] == '\0')
     enable_controllers(path);
   return 0;
@@ -834,11 +892,39 @@ apply_memory(const box_cgroup_t *cg, const struct box_resources_s *r, box_error_
                  "memory.reservation", err)
              < 0)
     return -1;
+  /* config-linux.md "Memory": swappiness, v1 memory.swappiness [0, 100];
+     cgroup v2 has no such file, and runc and crun skip it there.  */
+  if (r->has_mem_swappiness && r->mem_swappiness > 100)
+    return res_error(err, "memory.swappiness", "must be between 0 and 100, got %llu", r->mem_swappiness);
+  if (r->has_mem_swappiness && !v2
+      && set_num(d, "memory", "memory.swappiness", (long long)r->mem_swappiness, false, "memory.swappiness", err)
+             < 0)
+    return -1;
   if (!r->has_mem_swap)
     return 0;
   if (v2)
     return apply_swap_v2(d, r, err);
   return set_num(d, "memory", "memory.memsw.limit_in_bytes", r->mem_swap, false, "memory.swap", err);
+}
+
+/* v1 on a live cgroup (update): memory.limit_in_bytes may never exceed
+   memsw, so a limit raised above the current memsw needs memsw first
+   (runc orders the two the same way).  */
+static int
+apply_memory_live(const box_cgroup_t *cg, const struct box_resources_s *r, box_error_t *err)
+{
+  struct box_resources_s swap_only = { .has_mem_swap = true, .mem_swap = r->mem_swap };
+  bool v2;
+  const struct box_cgroup_dir_s *d = dir_for(cg, "memory", &v2);
+
+  if (apply_memory(cg, r, err) == 0)
+    return 0;
+  if (v2 || d == NULL || !r->has_mem_limit || !r->has_mem_swap || (*err)->errnum != EINVAL)
+    return -1;
+  box_error_release(err);
+  if (apply_memory(cg, &swap_only, err) < 0)
+    return -1;
+  return apply_memory(cg, r, err);
 }
 
 static int
@@ -914,6 +1000,13 @@ static const struct box_device_rule_s default_devices[] = {
   { true, 'c', 1, 3, "rwm" }, { true, 'c', 1, 5, "rwm" }, { true, 'c', 1, 7, "rwm" },
   { true, 'c', 1, 8, "rwm" }, { true, 'c', 1, 9, "rwm" }, { true, 'c', 5, 0, "rwm" },
   { true, 'c', 5, 1, "rwm" }, { true, 'c', 5, 2, "rwm" }, { true, 'c', 136, -1, "rwm" },
+#ifndef BOX_BROKEN_DENY_MKNOD
+  /* mknod of any node (runc's AllowedDevices "c *:* m", "b *:* m"): the
+     init makes linux.devices after it joined this cgroup, and under an
+     engine's deny-all rule mknod would fail with EPERM (config-linux.md
+     "Devices": they MUST be available in the container).  */
+  { true, 'c', -1, -1, "m" },  { true, 'b', -1, -1, "m" },
+#endif
 };
 
 static int
@@ -954,13 +1047,37 @@ apply_devices(const box_cgroup_t *cg, const struct box_resources_s *r, box_error
   return 0;
 }
 
+/* v1 hugetlb.<size>.limit_in_bytes, v2 hugetlb.<size>.max.  */
 static int
-apply_resources(const box_cgroup_t *cg, const struct box_resources_s *r, box_error_t *err)
+apply_hugepages(const box_cgroup_t *cg, const struct box_resources_s *r, box_error_t *err)
+{
+  bool v2;
+  const struct box_cgroup_dir_s *d = dir_for(cg, "hugetlb", &v2);
+  size_t i;
+
+  for (i = 0; i < r->n_hugepages; i++)
+    {
+      cleanup_free char *file = xasprintf("hugetlb.%s.%s", r->hugepages[i].page_size, v2 ? "max" : "limit_in_bytes");
+      cleanup_free char *value = xasprintf("%llu", r->hugepages[i].limit);
+      if (set_res(d, "hugetlb", file, value, "hugepageLimits", err) < 0)
+        return -1;
+    }
+  return 0;
+}
+
+const struct box_cgroup_dir_s *
+box_cgroup_dir_for(const box_cgroup_t *cg, const char *controller, bool *v2)
+{
+  return dir_for(cg, controller, v2);
+}
+
+int
+box_cgroup_apply(const box_cgroup_t *cg, const struct box_resources_s *r, box_error_t *err)
 {
   if (r == NULL)
     return 0;
-  if (apply_pids(cg, r, err) < 0 || apply_memory(cg, r, err) < 0 || apply_cpuset(cg, r, err) < 0
-      || apply_cpu(cg, r, err) < 0 || apply_devices(cg, r, err) < 0)
+  if (apply_pids(cg, r, err) < 0 || apply_memory_live(cg, r, err) < 0 || apply_cpuset(cg, r, err) < 0
+      || apply_cpu(cg, r, err) < 0 || apply_devices(cg, r, err) < 0 || apply_hugepages(cg, r, err) < 0)
     return -1;
   return 0;
 }
@@ -976,7 +1093,7 @@ box_cgroup_create(const box_cgroup_host_t *host, const char *cgroups_path, const
   for (i = 0; i < host->n; i++)
     if (add_dir(cg, host, &host->h[i], cgroups_path, id, err) < 0)
       break;
-  if (i < host->n || apply_resources(cg, r, err) < 0)
+  if (i < host->n || box_cgroup_apply(cg, r, err) < 0)
     {
       /* Nothing has joined yet: only our own directories to remove.  */
       if (box_cgroup_destroy(cg, box_now_ms() + 1000, &ignored) < 0)
@@ -988,19 +1105,55 @@ box_cgroup_create(const box_cgroup_host_t *host, const char *cgroups_path, const
 }
 
 int
-box_cgroup_enter(const box_cgroup_t *cg, pid_t pid, box_error_t *err)
+box_cgroup_enter_some(const box_cgroup_t *cg, pid_t pid, unsigned which, box_error_t *err)
 {
   cleanup_free char *value = xasprintf("%d", (int)pid);
   size_t i;
 
   for (i = 0; i < cg->n; i++)
-    if (write_file(cg->dirs[i].path, "cgroup.procs", value) < 0)
-      return box_make_error(err, errno, "move process %d into cgroup `%s`", (int)pid, cg->dirs[i].path);
+    {
+      unsigned kind = cg->dirs[i].controllers[0] ? BOX_CGROUP_V1 : BOX_CGROUP_V2;
+      if ((which & kind) && write_file(cg->dirs[i].path, "cgroup.procs", value) < 0)
+        return box_make_error(err, errno, "move process %d into cgroup `%s`", (int)pid, cg->dirs[i].path);
+    }
   return 0;
 }
 
+int
+box_cgroup_enter(const box_cgroup_t *cg, pid_t pid, box_error_t *err)
+{
+  return box_cgroup_enter_some(cg, pid, BOX_CGROUP_V1 | BOX_CGROUP_V2, err);
+}
+
+/* Writing a pid to cgroup.procs takes the kernel's global threadgroup
+   rwsem for writing (cgroup_procs_write_start), and its write side waits
+   for an RCU grace period: 5 to 20 ms per create on a busy 2-core host.
+   A v1 `tasks` write of 0 moves only the caller's own thread and skips
+   that lock; for a single-threaded process it is the same move.  */
+int
+box_cgroup_enter_self_v1(const box_cgroup_t *cg, box_error_t *err)
+{
+  size_t i;
+
+  for (i = 0; i < cg->n; i++)
+    if (cg->dirs[i].controllers[0] && write_file(cg->dirs[i].path, "tasks", "0") < 0)
+      return box_make_error(err, errno, "move the container init into cgroup `%s`", cg->dirs[i].path);
+  return 0;
+}
+
+int
+box_cgroup_open_v2(const box_cgroup_t *cg)
+{
+  size_t i;
+
+  for (i = 0; i < cg->n; i++)
+    if (cg->dirs[i].controllers[0] == '\0')
+      return open(cg->dirs[i].path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  return -1;
+}
+
 bool
-box_cgroup_frozen(const box_cgroup_t *cg)
+box_cgroup_freezing(const box_cgroup_t *cg)
 {
   size_t i;
 
@@ -1061,35 +1214,44 @@ signal_pid(pid_t pid, const struct box_cgroup_dir_s *d, int sig)
   return syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) == 0 ? 1 : 0;
 }
 
-static int
-signal_procs(const char *dir, const struct box_cgroup_dir_s *d, int sig)
+/* Append the pids in dir/cgroup.procs and, depth-first, in its
+   sub-cgroups to *pids (a cgroup that vanished meanwhile adds none).  */
+static void
+collect_tree(const char *dir, pid_t **pids, size_t *n)
 {
   cleanup_free char *path = xasprintf("%s/cgroup.procs", dir);
   cleanup_file FILE *f = fopen(path, "re");
-  int pid, n = 0;
-
-  while (f && fscanf(f, "%d", &pid) == 1)
-    n += signal_pid((pid_t)pid, d, sig);
-  return n;
-}
-
-/* Signal every process in dir and, depth-first, its sub-cgroups.  */
-static int
-signal_tree(const char *dir, const struct box_cgroup_dir_s *d, int sig)
-{
   cleanup_dir DIR *dp = opendir(dir);
   struct dirent *de;
-  int n = signal_procs(dir, d, sig);
+  int pid;
 
+  while (f && fscanf(f, "%d", &pid) == 1)
+    {
+      *pids = xrealloc(*pids, (*n + 1) * sizeof(**pids));
+      (*pids)[(*n)++] = (pid_t)pid;
+    }
   while (dp && (de = readdir(dp)) != NULL)
     {
       cleanup_free char *sub = NULL;
       if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
         continue;
       sub = xasprintf("%s/%s", dir, de->d_name);
-      n += signal_tree(sub, d, sig);
+      collect_tree(sub, pids, n);
     }
-  return n;
+}
+
+/* Signal every process in dir and, depth-first, its sub-cgroups.  */
+static int
+signal_tree(const char *dir, const struct box_cgroup_dir_s *d, int sig)
+{
+  cleanup_free pid_t *pids = NULL;
+  size_t n = 0, i;
+  int signalled = 0;
+
+  collect_tree(dir, &pids, &n);
+  for (i = 0; i < n; i++)
+    signalled += signal_pid(pids[i], d, sig);
+  return signalled;
 }
 
 /* The hierarchy that sees every process of the container: on v1 the
@@ -1116,6 +1278,19 @@ box_cgroup_signal_all(const box_cgroup_t *cg, int sig, box_error_t *err)
   if (d == NULL)
     return box_make_error(err, 0, "the container has no cgroup to find its processes in");
   return signal_tree(d->path, d, sig);
+}
+
+int
+box_cgroup_pids(const box_cgroup_t *cg, pid_t **pids, size_t *n, box_error_t *err)
+{
+  const struct box_cgroup_dir_s *d = procs_dir(cg);
+
+  *pids = NULL;
+  *n = 0;
+  if (d == NULL)
+    return box_make_error(err, 0, "the container has no cgroup to find its processes in");
+  collect_tree(d->path, pids, n);
+  return 0;
 }
 
 /* rmdir dir after its sub-cgroups, depth-first.  Returns 0 when gone,
@@ -1171,6 +1346,9 @@ destroy_pass(const box_cgroup_t *cg, const char **busy, box_error_t *err)
 
   for (i = 0; i < cg->n; i++)
     signal_tree(cg->dirs[i].path, &cg->dirs[i], SIGKILL);
+  /* A frozen process does not die of SIGKILL until thawed (a paused
+     container deleted with --force).  */
+  box_cgroup_thaw_quiet(cg);
   for (i = 0; i < cg->n; i++)
     {
       r = remove_dir(&cg->dirs[i], err);
@@ -1182,11 +1360,42 @@ destroy_pass(const box_cgroup_t *cg, const char **busy, box_error_t *err)
   return any;
 }
 
+/* The common case first: a cgroup with no process and no sub-cgroup left
+   goes with one rmdir, without reading cgroup.procs and listing the
+   directory in every hierarchy.  Returns 0 when everything went; 1 when
+   something is busy or failed: the kill-and-poll passes then deal with
+   it (and with what is already gone, as ENOENT).  */
+static int
+destroy_empty(const box_cgroup_t *cg)
+{
+  int left = 0;
+  size_t i, j;
+
+  for (i = 0; i < cg->n; i++)
+    {
+      const struct box_cgroup_dir_s *d = &cg->dirs[i];
+      bool own = d->n_created > 0 && strcmp(d->created[d->n_created - 1], d->path) == 0;
+
+      if (own && rmdir(d->path) < 0 && errno != ENOENT)
+        {
+          left = 1;
+          continue;
+        }
+      for (j = own ? d->n_created - 1 : d->n_created; j-- > 0;)
+        if (rmdir(d->created[j]) < 0 && errno != ENOENT && errno != ENOTEMPTY && errno != EBUSY)
+          left = 1;
+    }
+  return left;
+}
+
 int
 box_cgroup_destroy(const box_cgroup_t *cg, long long deadline_ms, box_error_t *err)
 {
   const char *busy = NULL;
   int r;
+
+  if (destroy_empty(cg) == 0)
+    return 0;
 
   /* A killed process leaves its cgroup only once it has exited and been
      reaped, which its parent does in its own time: poll until then.  */

@@ -37,6 +37,8 @@ struct box_resources_s
   long long pids_limit; /* < 0: unlimited */
   bool has_mem_limit, has_mem_reservation, has_mem_swap;
   long long mem_limit, mem_reservation, mem_swap; /* bytes, -1: unlimited */
+  bool has_mem_swappiness;
+  unsigned long long mem_swappiness; /* 0..100, v1 only */
   bool has_cpu_shares, has_cpu_quota, has_cpu_period;
   unsigned long long cpu_shares, cpu_period;
   long long cpu_quota; /* microseconds, -1: unlimited */
@@ -44,6 +46,12 @@ struct box_resources_s
   bool has_devices;
   struct box_device_rule_s *devices;
   size_t n_devices;
+  struct box_hugepage_limit_s
+  {
+    char *page_size; /* "2MB", as in the hugetlb.<size>.* file names */
+    unsigned long long limit;
+  } *hugepages;
+  size_t n_hugepages;
 };
 
 /* Parse linux.resources (res may be NULL: *out stays NULL).  Errors name
@@ -151,10 +159,22 @@ int box_cgroup_plan(const box_cgroup_host_t *host, const char *cgroups_path, con
 
 /* Move pid into the container's cgroup in every hierarchy.  */
 int box_cgroup_enter(const box_cgroup_t *cg, pid_t pid, box_error_t *err);
+/* Same, only into the v1 hierarchies, the v2 one, or both (which).  */
+#define BOX_CGROUP_V1 1u
+#define BOX_CGROUP_V2 2u
+int box_cgroup_enter_some(const box_cgroup_t *cg, pid_t pid, unsigned which, box_error_t *err);
+/* In the (single-threaded) caller: move itself into the container's
+   cgroup in every v1 hierarchy, without the global lock a move by pid
+   takes (cgroup.c says why).  */
+int box_cgroup_enter_self_v1(const box_cgroup_t *cg, box_error_t *err);
+/* An O_DIRECTORY fd of the container's v2 cgroup, for clone3's
+   CLONE_INTO_CGROUP; -1 when it has none.  */
+int box_cgroup_open_v2(const box_cgroup_t *cg);
 
 /* true when the container's cgroup is frozen or freezing (v1
-   freezer.state, v2 cgroup.freeze): a process moved in would stop.  */
-bool box_cgroup_frozen(const box_cgroup_t *cg);
+   freezer.state, v2 cgroup.freeze): a process moved in would stop.  false
+   without a freezer (box_cgroup_frozen, freezer.c, tells that apart).  */
+bool box_cgroup_freezing(const box_cgroup_t *cg);
 
 /* Send sig to every process in the container's cgroups and their
    sub-cgroups.  Returns the number of processes signalled.  */
@@ -164,6 +184,36 @@ int box_cgroup_signal_all(const box_cgroup_t *cg, int sig, box_error_t *err);
    made (sub-cgroups the container made itself included), polling until
    deadline_ms (box_now_ms() clock) for the processes to go.  */
 int box_cgroup_destroy(const box_cgroup_t *cg, long long deadline_ms, box_error_t *err);
+
+/* ---- live operations (update, pause, ps, events) ---- */
+
+/* Apply r to the container's cgroups: what create does, also used by
+   update on a live container (devices excluded by the caller).  */
+int box_cgroup_apply(const box_cgroup_t *cg, const struct box_resources_s *r, box_error_t *err);
+
+/* The directory holding controller's files (on a pure v2 host the one
+   cgroup2 directory, *v2 set); NULL when the host has no such controller.  */
+const struct box_cgroup_dir_s *box_cgroup_dir_for(const box_cgroup_t *cg, const char *controller, bool *v2);
+
+/* Every pid in the container's cgroup and its sub-cgroups (the hierarchy
+   that sees them all, as kill --all), caller frees *pids.  */
+int box_cgroup_pids(const box_cgroup_t *cg, pid_t **pids, size_t *n, box_error_t *err);
+
+/* freezer.c: freeze (v1 freezer.state FROZEN, v2 cgroup.freeze 1) or
+   thaw, polling until the kernel reports it done or deadline_ms passes
+   (then a freeze is undone).  Fails clearly without a freezer.  */
+int box_cgroup_freeze(const box_cgroup_t *cg, bool freeze, long long deadline_ms, box_error_t *err);
+
+/* 1 when the container's cgroup is frozen (all of it, not FREEZING), 0
+   when not, -1 (err) when there is no freezer.  */
+int box_cgroup_frozen(const box_cgroup_t *cg, box_error_t *err);
+
+/* Thaw if frozen, ignoring errors: before processes must die.  */
+void box_cgroup_thaw_quiet(const box_cgroup_t *cg);
+
+/* cgroup_stats.c: runc's `events --stats` "data" object (cpu, memory,
+   pids) read from the cgroup files.  Never NULL.  */
+json_t *box_cgroup_stats(const box_cgroup_t *cg);
 
 /* The record kept in state.json, and back.  */
 json_t *box_cgroup_to_json(const box_cgroup_t *cg);

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,7 @@ struct created_s
 {
   pid_t pid;
   char *dir;
+  int relay_fd; /* box's own end of the terminal socketpair, or -1 */
 };
 
 static int
@@ -85,6 +87,7 @@ struct create_s
   pid_t pid;            /* the container init, once cloned */
   box_cgroup_t *cgroup; /* the cgroups made for it, once made */
   int console_fd;       /* connected --console-socket until the init has it */
+  int relay_fd;         /* ctx->tty_relay: our end of the init's console socket */
 };
 
 static void
@@ -98,18 +101,20 @@ create_release(struct create_s *c)
   free(c->raw);
   box_cgroup_free(c->cgroup);
   cleanup_closep(&c->console_fd);
+  cleanup_closep(&c->relay_fd);
 }
 
 /* process is required to create; a terminal needs a console socket to
-   send its master to, and a console socket a terminal (runc refuses both
-   mismatches too; box has no foreground tty of its own for `run`).  */
+   send its master to (or, for `run` in the foreground, box itself), and a
+   console socket a terminal (runc refuses both mismatches too).  */
 static int
 check_process(const box_context_t *ctx, const box_config_t *config, box_error_t *err)
 {
   if (config->process == NULL)
     return box_make_error(err, 0, "config.json: `process`: required");
-  if (config->process->terminal && ctx->console_socket == NULL)
-    return box_make_error(err, 0, "process.terminal is true but no --console-socket was given");
+  if (config->process->terminal && ctx->console_socket == NULL && !ctx->tty_relay)
+    return box_make_error(err, 0, "process.terminal is true but no --console-socket was given%s",
+                          ctx->detach ? " (a detached container cannot use box's own terminal)" : "");
   if (!config->process->terminal && ctx->console_socket)
     return box_make_error(err, 0, "--console-socket was given but process.terminal is false");
   return 0;
@@ -197,10 +202,18 @@ record_state(const struct create_s *c, box_error_t *err)
   return r;
 }
 
+#ifdef BOX_BROKEN_CREATING_HOOKS
+#define BOX_HOOK_STATUS BOX_STATUS_CREATING
+#else
+#define BOX_HOOK_STATUS BOX_STATUS_CREATED
+#endif
+
 /* runtime.md "Lifecycle" steps 3-4: prestart (deprecated, same point)
    then createRuntime, in the runtime namespace, while the init waits
-   after its mounts (linux.c init_create_hooks).  Like runc: status
-   "creating", the init's host pid, cwd the bundle.  */
+   after its mounts (linux.c init_create_hooks).  The init's host pid,
+   cwd the bundle, and status "created" (crun; runc passes "creating"):
+   state.md's "creating" is lifecycle step 2, the environment being made
+   from config.json, and these hooks are steps 3-4, after it.  */
 static int
 run_create_runtime_hooks(const struct create_s *c, int fd, box_error_t *err)
 {
@@ -208,7 +221,7 @@ run_create_runtime_hooks(const struct create_s *c, int fd, box_error_t *err)
 
   if (box_sync_recv(fd, BOX_SYNC_HOOKS, box_now_ms() + SETUP_TIMEOUT_MS, err) < 0)
     return -1;
-  state = create_hook_state(c, BOX_STATUS_CREATING);
+  state = create_hook_state(c, BOX_HOOK_STATUS);
   if (box_hooks_run(c->config, BOX_HOOK_PRESTART, state, c->bundle, err) < 0
       || box_hooks_run(c->config, BOX_HOOK_CREATE_RUNTIME, state, c->bundle, err) < 0)
     return -1;
@@ -261,11 +274,27 @@ make_cgroups(struct create_s *c, box_error_t *err)
 /* Right after clone: move the init into its cgroups, then let it go on
    (linux.c init_main waits for BOX_SYNC_CGROUP before any setup).  */
 static int
-join_cgroups(const struct create_s *c, int fd, box_error_t *err)
+join_cgroups(const struct create_s *c, unsigned which, int fd, box_error_t *err)
 {
-  if (c->cgroup && box_cgroup_enter(c->cgroup, c->pid, err) < 0)
+  if (c->cgroup && which && box_cgroup_enter_some(c->cgroup, c->pid, which, err) < 0)
     return -1;
   return box_sync_send(fd, BOX_SYNC_CGROUP, 0, NULL, err);
+}
+
+/* The init can move itself into the v1 cgroups (cheaper: cgroup.c) when
+   it still sees the host's cgroupfs with the host's root rights: no new
+   or joined user namespace, no joined mount or cgroup namespace.  */
+static bool
+init_can_join_self(const box_config_t *config)
+{
+  size_t i;
+
+  if (config->clone_flags & CLONE_NEWUSER)
+    return false;
+  for (i = 0; i < config->n_ns_joins; i++)
+    if (config->ns_joins[i].flag & (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWCGROUP))
+      return false;
+  return true;
 }
 
 /* Everything after the lock: fifo, clone, hooks, handshake, state.  On
@@ -274,8 +303,9 @@ static int
 spawn_init(struct create_s *c, box_error_t *err)
 {
   cleanup_free char *fifo = xasprintf("%s/" BOX_EXEC_FIFO, c->dir);
-  cleanup_close int parent_fd = -1, child_fd = -1;
+  cleanup_close int parent_fd = -1, child_fd = -1, v2_fd = -1;
   unsigned init_hooks = BOX_HOOK_MASK(BOX_HOOK_CREATE_CONTAINER);
+  bool self_v1 = c->cgroup && init_can_join_self(c->config), into_v2 = false;
   struct box_init_args_s args;
   int sv[2];
 
@@ -294,13 +324,17 @@ spawn_init(struct create_s *c, box_error_t *err)
                                    .state_dir = c->dir,
                                    .sync_fd = child_fd,
                                    .parent_fd = parent_fd,
-                                   .console_fd = c->console_fd };
+                                   .console_fd = c->console_fd,
+                                   .cgroup = c->cgroup,
+                                   .cgroup_self_v1 = self_v1,
+                                   .cgroup_v2_fd = c->cgroup ? (v2_fd = box_cgroup_open_v2(c->cgroup)) : -1,
+                                   .cloned_into_v2 = &into_v2 };
   c->pid = box_clone_init(&args, err);
   if (c->pid < 0)
     return -1;
   close(steal_fd(&child_fd));
   cleanup_closep(&c->console_fd); /* the init has its copy */
-  if (join_cgroups(c, parent_fd, err) < 0)
+  if (join_cgroups(c, (self_v1 ? 0 : BOX_CGROUP_V1) | (into_v2 ? 0 : BOX_CGROUP_V2), parent_fd, err) < 0)
     return -1;
   box_log_debug("container init %d cloned, waiting for it to set up", (int)c->pid);
   if (run_create_runtime_hooks(c, parent_fd, err) < 0
@@ -364,13 +398,16 @@ prepare_state_dir(struct create_s *c, box_error_t *err)
       if (c->console_fd < 0)
         return -1;
     }
+  else if (c->ctx->tty_relay && c->config->process->terminal)
+    return box_tty_relay_pair(&c->relay_fd, &c->console_fd, err);
   return 0;
 }
 
 static int
 do_create(const box_context_t *ctx, struct created_s *out, box_error_t *err)
 {
-  __attribute__((cleanup(create_release))) struct create_s c = { .ctx = ctx, .pid = -1, .console_fd = -1 };
+  __attribute__((cleanup(create_release))) struct create_s c
+      = { .ctx = ctx, .pid = -1, .console_fd = -1, .relay_fd = -1 };
 
   if (box_validate_id(ctx->id, err) < 0)
     return -1;
@@ -392,13 +429,15 @@ do_create(const box_context_t *ctx, struct created_s *out, box_error_t *err)
     }
   out->pid = c.pid;
   out->dir = steal_pointer(&c.dir);
+  out->relay_fd = c.relay_fd;
+  c.relay_fd = -1;
   return 0;
 }
 
 int
 box_container_create(const box_context_t *ctx, box_error_t *err)
 {
-  struct created_s c = { 0 };
+  struct created_s c = { .relay_fd = -1 };
 
   if (do_create(ctx, &c, err) < 0)
     return -1;
@@ -412,6 +451,20 @@ send_signal(int pidfd, int sig, box_error_t *err)
   if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
     return box_make_error(err, errno, "send signal %d", sig);
   return 0;
+}
+
+/* A paused container's processes act on a SIGKILL only once thawed (v1
+   freezer): thaw after it, as runc does, and only for SIGKILL, so other
+   signals stay pending until resume.  */
+static void
+thaw_after_kill(const box_state_t *st, int sig)
+{
+  cleanup_cgroup box_cgroup_t *cg = NULL;
+  box_error_t ignored = NULL;
+
+  if (sig == SIGKILL && st->cgroups && box_cgroup_from_json(st->cgroups, &cg, &ignored) == 0)
+    box_cgroup_thaw_quiet(cg);
+  box_error_release(&ignored);
 }
 
 /* SIGKILL the init and wait until it has exited (zombie or reaped).  The
@@ -429,6 +482,7 @@ kill_and_wait(const box_state_t *st, box_error_t *err)
     return r;
   if (send_signal(pidfd, SIGKILL, err) < 0)
     return -1;
+  thaw_after_kill(st, SIGKILL);
   pfd = (struct pollfd){ .fd = pidfd, .events = POLLIN };
   for (;;)
     {
@@ -595,6 +649,7 @@ kill_all(const box_context_t *ctx, const box_state_t *st, int sig, box_error_t *
     return box_make_error(err, 0, "kill container `%s`: --all: the container has no cgroup", ctx->id);
   if (box_cgroup_from_json(st->cgroups, &cg, err) < 0 || box_cgroup_signal_all(cg, sig, err) < 0)
     return box_error_wrap(err, "kill container `%s`", ctx->id);
+  thaw_after_kill(st, sig);
   return 0;
 }
 
@@ -616,7 +671,7 @@ box_container_kill(const box_context_t *ctx, const char *signal_name, box_error_
   status = box_status_derive(dir, st);
   if (ctx->all && st)
     return kill_all(ctx, st, sig, err);
-  if (status != BOX_STATUS_CREATED && status != BOX_STATUS_RUNNING)
+  if (status != BOX_STATUS_CREATED && status != BOX_STATUS_RUNNING && status != BOX_STATUS_PAUSED)
     return box_make_error(err, 0, "container `%s` is not running (status is %s)", ctx->id,
                           box_status_name(status));
   /* The pidfd, checked against the start time, guarantees a recycled pid
@@ -626,6 +681,8 @@ box_container_kill(const box_context_t *ctx, const char *signal_name, box_error_
     return box_make_error(err, 0, "container `%s` is not running (status is stopped)", ctx->id);
   if (r < 0 || send_signal(pidfd, sig, err) < 0)
     return box_error_wrap(err, "kill container `%s`", ctx->id);
+  if (status == BOX_STATUS_PAUSED)
+    thaw_after_kill(st, sig);
   return 0;
 }
 
@@ -765,13 +822,16 @@ box_wait_exit_status(pid_t pid, int *exit_status, box_error_t *err)
 }
 
 int
-box_container_run(const box_context_t *ctx, int *exit_status, box_error_t *err)
+box_container_run(const box_context_t *ctx_in, int *exit_status, box_error_t *err)
 {
-  box_context_t del = *ctx;
-  struct created_s c = { 0 };
+  /* In the foreground without --console-socket, a terminal is box's own.  */
+  box_context_t run_ctx = *ctx_in, del = *ctx_in;
+  const box_context_t *ctx = &run_ctx;
+  struct created_s c = { .relay_fd = -1 };
   box_error_t ignored = NULL;
   int r;
 
+  run_ctx.tty_relay = !ctx_in->detach && ctx_in->console_socket == NULL;
   *exit_status = 0;
   if (do_create(ctx, &c, err) < 0)
     return -1;
@@ -780,6 +840,7 @@ box_container_run(const box_context_t *ctx, int *exit_status, box_error_t *err)
       del.force = true;
       box_container_delete(&del, &ignored);
       box_error_release(&ignored);
+      cleanup_closep(&c.relay_fd);
       free(c.dir);
       return -1;
     }
@@ -787,6 +848,12 @@ box_container_run(const box_context_t *ctx, int *exit_status, box_error_t *err)
   if (ctx->detach)
     return 0;
   box_forward_signals(c.pid);
+  if (c.relay_fd >= 0 && box_tty_relay_run(c.relay_fd, &ignored) < 0)
+    {
+      box_log_warning("%s", ignored->msg);
+      box_error_release(&ignored);
+    }
+  cleanup_closep(&c.relay_fd);
   r = box_wait_exit_status(c.pid, exit_status, err);
   if (r == 0 && !ctx->keep && box_container_delete(ctx, err) < 0)
     return -1;

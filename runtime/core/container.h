@@ -5,6 +5,7 @@
 #define BOX_CONTAINER_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "error.h"
 
@@ -21,8 +22,14 @@ struct box_context_s
   bool keep;                  /* run --keep */
   bool force;                 /* delete --force */
   bool all;                   /* kill --all: every process in the container's cgroup */
+  bool tty_relay;             /* set by run: no console socket, box relays its own pty */
 };
 typedef struct box_context_s box_context_t;
+
+/* Validate ctx->id, find root/ID and read its state (*st NULL while
+   creating); "does not exist" has errnum ENOENT.  For every command.  */
+struct box_state_s;
+int box_container_load(const box_context_t *ctx, char **dir, struct box_state_s **st, box_error_t *err);
 
 int box_container_create(const box_context_t *ctx, box_error_t *err);
 int box_container_start(const box_context_t *ctx, box_error_t *err);
@@ -36,6 +43,48 @@ int box_container_delete(const box_context_t *ctx, box_error_t *err);
 /* create + start; unless ctx->detach waits and stores the exit status in
  *exit_status (128+N when killed by signal N), then deletes unless keep.  */
 int box_container_run(const box_context_t *ctx, int *exit_status, box_error_t *err);
+
+/* ---- the commands engines drive beyond runtime.md (runc's; control.c,
+   list.c, update.c) ---- */
+
+/* pause: freeze a created or running container's cgroup; resume: thaw a
+   paused one.  Any other status is an error naming it.  */
+int box_container_pause(const box_context_t *ctx, box_error_t *err);
+int box_container_resume(const box_context_t *ctx, box_error_t *err);
+
+enum box_format_e
+{
+  BOX_FORMAT_TABLE,
+  BOX_FORMAT_JSON,
+};
+/* "table" or "json" (--format/-f).  */
+int box_parse_format(const char *s, enum box_format_e *out, box_error_t *err);
+
+/* ps: *out what to print: json, an array of the host pids in the
+   container's cgroup; table, the lines of `ps PS_ARGS` (default -ef; NULL
+   terminated) whose PID column is one of them, after ps's header.  */
+int box_container_ps(const box_context_t *ctx, enum box_format_e format, char *const *ps_args, char **out,
+                     box_error_t *err);
+
+/* list every container under ctx->root: runc's table (ID PID STATUS
+   BUNDLE CREATED OWNER), ids alone (quiet) or a JSON array.  */
+int box_container_list(const box_context_t *ctx, enum box_format_e format, bool quiet, char **out,
+                       box_error_t *err);
+
+/* update: option values as given on the command line (NULL: absent).  */
+struct box_update_s
+{
+  const char *resources; /* FILE with a linux.resources object, "-": stdin */
+  const char *memory, *memory_swap, *memory_reservation;
+  const char *cpu_quota, *cpu_period, *cpu_shares, *pids_limit;
+  const char *cpuset_cpus, *cpuset_mems;
+};
+int box_container_update(const box_context_t *ctx, const struct box_update_s *u, box_error_t *err);
+
+/* events: one stats document (stats_only), else one every interval_ms
+   until the container is deleted; each a line on out.  */
+int box_container_events(const box_context_t *ctx, bool stats_only, long long interval_ms, FILE *out,
+                         box_error_t *err);
 
 /* exec (runc's command line): what to run in a running container.  */
 struct box_exec_s

@@ -127,7 +127,7 @@ check_running(struct exec_s *x, const char *dir, const box_state_t *st, box_erro
     return box_make_error(err, 0, "status is %s, want running", box_status_name(status));
   if (st->cgroups && box_cgroup_from_json(st->cgroups, &x->cgroup, err) < 0)
     return -1;
-  if (box_cgroup_frozen(x->cgroup))
+  if (box_cgroup_freezing(x->cgroup))
     return box_make_error(err, 0, "the container is paused");
   return 0;
 }

@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "hooks.h"
 #include "linux.h"
 #include "security.h"
@@ -231,7 +232,8 @@ init_create_hooks(const struct box_init_args_s *a, box_error_t *err)
     return -1;
   if (a->config->hooks[BOX_HOOK_CREATE_CONTAINER].n == 0)
     return 0;
-  state = init_state(a, BOX_STATUS_CREATING);
+  /* "created", as the createRuntime hooks get (container.c).  */
+  state = init_state(a, BOX_STATUS_CREATED);
   return box_hooks_run(a->config, BOX_HOOK_CREATE_CONTAINER, state, a->rootfs, err);
 }
 
@@ -272,6 +274,7 @@ int
 box_become_process_user(const box_config_t *c, box_error_t *err)
 {
   const struct box_process_s *p = c->process;
+  bool chdir_done = false;
 
   /* runc: without noNewPrivileges, loading a filter needs CAP_SYS_ADMIN,
      so it goes in now, before the capabilities are dropped; the init's
@@ -281,6 +284,19 @@ box_become_process_user(const box_config_t *c, box_error_t *err)
   if (box_caps_before_setuid(c->security, err) < 0)
     return -1;
   umask(p->has_umask ? p->umask : 0022);
+  /* Enter cwd while still root, as runc and crun do: a cwd only root can
+     search (0700) still works for another user; when root may not enter it
+     (EACCES in a user namespace) the user may, so try again after.  */
+#ifndef BOX_BROKEN_CWD_AFTER_SETUID
+  if (chdir(p->cwd) == 0)
+    chdir_done = true;
+#else
+  /* Broken on purpose (harness/tests/broken/cwd-after-setuid).  */
+  if (0)
+    ;
+#endif
+  else if (errno != EACCES && errno != EPERM)
+    return box_make_error(err, errno, "chdir to cwd `%s`", p->cwd);
   if (setgroups(p->n_additional_gids, p->additional_gids) < 0)
     return box_make_error(err, errno, "setgroups");
   if (setgid(p->gid) < 0)
@@ -289,7 +305,10 @@ box_become_process_user(const box_config_t *c, box_error_t *err)
     return box_make_error(err, errno, "setuid %u", (unsigned)p->uid);
   if (box_caps_after_setuid(c->security, err) < 0)
     return -1;
-  if (chdir(p->cwd) < 0)
+  /* Changing credentials clears the parent-death signal: set it again,
+     the parent is still waiting for READY.  */
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (!chdir_done && chdir(p->cwd) < 0)
     return box_make_error(err, errno, "chdir to cwd `%s`", p->cwd);
   return 0;
 }
@@ -439,6 +458,7 @@ static void __attribute__((noreturn)) init_main(const struct box_init_args_s *a)
   const struct box_process_s *p = a->config->process;
   cleanup_close int fifo_fd = -1, dir_fd = -1;
   cleanup_free char *exe = NULL;
+  char **home_env = NULL; /* p->env plus HOME, or NULL: kept until execve */
   box_error_t err = NULL;
 
   /* If `box create` dies during setup, so does the half-made container.  */
@@ -448,11 +468,14 @@ static void __attribute__((noreturn)) init_main(const struct box_init_args_s *a)
      (config-linux.md "Control groups"): every mount, hook and process of
      the setup is then charged and limited there, as in runc.  */
   prctl(PR_SET_NAME, "box:init-cgroup");
-  if (box_sync_recv(a->sync_fd, BOX_SYNC_CGROUP, box_now_ms() + SYNC_TIMEOUT_MS, &err) < 0)
+  if (box_sync_recv(a->sync_fd, BOX_SYNC_CGROUP, box_now_ms() + SYNC_TIMEOUT_MS, &err) < 0
+      || (a->cgroup_self_v1 && box_cgroup_enter_self_v1(a->cgroup, &err) < 0))
     init_fail(a->sync_fd, &err);
   if (init_join(a, &fifo_fd, &dir_fd, &err) < 0 || init_namespaces(a, &err) < 0 || init_mounts(a, &err) < 0
       || init_create_hooks(a, &err) < 0 || box_pivot_root(a->rootfs, a->config->root_readonly, &err) < 0
-      || init_finalize_rootfs(a, &err) < 0 || init_terminal(a, &err) < 0 || init_user(a->config, &err) < 0
+      || init_finalize_rootfs(a, &err) < 0 || init_terminal(a, &err) < 0
+      /* HOME from the container's passwd, read before seccomp may deny it.  */
+      || ((home_env = box_env_with_home(p->env, p->uid, "/etc/passwd")), init_user(a->config, &err) < 0)
       || box_resolve_executable(p, &exe, &err) < 0)
     init_fail(a->sync_fd, &err);
   if (init_handshake(a->sync_fd, &err) < 0)
@@ -473,7 +496,7 @@ static void __attribute__((noreturn)) init_main(const struct box_init_args_s *a)
         _exit(127);
       _exit(127);
     }
-  execve(exe, p->args, p->env);
+  execve(exe, p->args, home_env ? home_env : p->env);
   {
     /* Past start nobody waits on the sync socket: stderr is all there is.  */
     cleanup_free char *msg = xasprintf("box: exec `%s`: %s\n", exe, strerror(errno));
@@ -481,6 +504,43 @@ static void __attribute__((noreturn)) init_main(const struct box_init_args_s *a)
       _exit(127);
   }
   _exit(127);
+}
+
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+/* linux/sched.h's struct clone_args (v2, Linux 5.7), which glibc's
+   headers do not have.  */
+struct box_clone_args_s
+{
+  uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size,
+      cgroup;
+};
+
+/* The raw syscalls with no stack behave like fork(2) (the child runs on
+   a copy of our stack), and unlike unshare(CLONE_NEWPID) make the child
+   itself pid 1 of the new pid namespace.  clone3 can start it in its v2
+   cgroup; a kernel without CLONE_INTO_CGROUP gets the plain clone, and
+   the parent moves the init by pid.  */
+static pid_t
+clone_process(const struct box_init_args_s *a)
+{
+  unsigned long flags = (unsigned long)(a->config->clone_flags & ~CLONE_NEWCGROUP);
+  pid_t pid;
+
+  if (a->cgroup_v2_fd >= 0)
+    {
+      struct box_clone_args_s ca = { .flags = flags | CLONE_INTO_CGROUP,
+                                     .exit_signal = SIGCHLD,
+                                     .cgroup = (uint64_t)a->cgroup_v2_fd };
+      pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+      if (pid > 0)
+        *a->cloned_into_v2 = true;
+      if (pid >= 0)
+        return pid;
+    }
+  return (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
 }
 
 pid_t
@@ -499,11 +559,7 @@ box_clone_init(const struct box_init_args_s *a, box_error_t *err)
       box_error_release(&ignored);
       return -1;
     }
-  /* The raw syscall with a NULL stack behaves like fork(2) (the child
-     runs on a copy of our stack), and unlike unshare(CLONE_NEWPID) makes
-     the child itself pid 1 of the new pid namespace.  */
-  pid = (pid_t)syscall(SYS_clone, (unsigned long)(a->config->clone_flags & ~CLONE_NEWCGROUP) | SIGCHLD, NULL, NULL,
-                       NULL, NULL);
+  pid = clone_process(a);
   if (pid == 0)
     init_main(a);
   if (pid < 0)

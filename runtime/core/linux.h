@@ -34,6 +34,14 @@ struct box_init_args_s
   int sync_fd;           /* child's end of the socketpair */
   int parent_fd;         /* parent's end, closed in the child */
   int console_fd;        /* connected --console-socket, or -1 */
+  /* Joining the container's cgroups cheaply (cgroup.c says why): the init
+     moves itself into the v1 ones (cgroup_self_v1), clone3 starts it in
+     the v2 one (cgroup_v2_fd >= 0; *cloned_into_v2 tells it did).  What
+     neither did, the parent does by pid.  */
+  const struct box_cgroup_s *cgroup;
+  bool cgroup_self_v1;
+  int cgroup_v2_fd;
+  bool *cloned_into_v2;
 };
 
 /* Clone the container init into the namespaces of args->config.  Returns
@@ -103,6 +111,14 @@ bool box_has_fresh_dev(const box_config_t *config);
 /* terminal.c, in the parent: connect to the --console-socket (a path in
    the host's mount namespace, so before clone).  Returns the fd or -1.  */
 int box_console_connect(const char *path, box_error_t *err);
+
+/* tty_relay.c, for `run` in the foreground of a process.terminal config
+   without --console-socket: a socketpair whose `theirs` end the init sends
+   the pty master on; box_tty_relay_run receives it on `ours` and relays its
+   own stdin/stdout (raw mode, window size) until the container's side
+   closes.  Both return 0, or -1 and fill err.  */
+int box_tty_relay_pair(int *ours, int *theirs, box_error_t *err);
+int box_tty_relay_run(int ours, box_error_t *err);
 
 /* terminal.c, in the init after pivot_root (or an exec'd process in the
    container's mount namespace): allocate a pty in the container's devpts,

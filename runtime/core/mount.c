@@ -199,11 +199,12 @@ do_one_mount(const struct box_mount_s *m, const char *rootfs, const char *bundle
       if (stat(src, &sb) < 0)
         return box_make_error(err, errno, "mount `%s` on `%s`", m->source, m->destination);
       o.flags |= MS_BIND;
-      /* mount(2) ignores data on a bind: an option such as idmap would be
-         silently dropped.  */
+      /* mount(2) ignores data on a bind; runc and crun accept such options
+         (engines and runtime-tools write tmpfs-style `mode=`, `size=` on
+         binds), so box does too, and says so. idmap is refused in spec.c.  */
       if (data)
-        return box_make_error(err, 0, "bind mount on `%s`: option(s) `%s` have no meaning for a bind mount",
-                              m->destination, data);
+        box_log_warning("bind mount on `%s`: ignoring option(s) `%s`: they have no meaning for a bind mount",
+                        m->destination, data);
     }
   if (make_mountpoint(dest, !bind || S_ISDIR(sb.st_mode), err) < 0
       || check_inside(rootfs, dest, m->destination, err) < 0)

@@ -159,7 +159,14 @@ unsigned long
 box_initial_propagation(const box_security_t *s)
 {
   /* runc: rslave unless the config says otherwise, so host mounts still
-     reach the container but nothing flows back.  */
+     reach the container but nothing flows back. Unbindable cannot come
+     first: the rootfs bind below it would fail (EINVAL, mount(2): the
+     source of a bind may not be unbindable); it starts private and is
+     applied after the pivot (box_apply_paths), as crun does.  */
+#ifndef BOX_BROKEN_UNBINDABLE_FIRST
+  if (s && (s->rootfs_propagation & MS_UNBINDABLE))
+    return MS_PRIVATE | MS_REC;
+#endif
   return s && s->rootfs_propagation ? s->rootfs_propagation : MS_SLAVE | MS_REC;
 }
 

@@ -63,8 +63,14 @@ box_caps_parse(json_t *list, const char *field, uint64_t *mask, box_error_t *err
     if (!json_is_string(e))
       return cfg_error(err, field, "must be an array of capability names");
     cap = box_cap_from_name(json_string_value(e));
+    /* A name this kernel does not have (a newer capability, or a typo): runc
+       and crun go on without it, with a warning, and engines rely on that
+       when their default sets name capabilities an older kernel lacks.  */
     if (cap < 0)
-      return cfg_error(err, field, "unknown capability `%s`", json_string_value(e));
+      {
+        box_log_warning("`%s`: ignoring unknown capability `%s`", field, json_string_value(e));
+        continue;
+      }
     *mask |= 1ULL << cap;
   }
   return 0;
@@ -229,7 +235,14 @@ box_sysctl_check(const char *key, int clone_flags, box_error_t *err)
     need = CLONE_NEWIPC;
   else if (has_prefix(key, "net."))
     need = CLONE_NEWNET;
-  else if (strcmp(key, "kernel.hostname") == 0 || strcmp(key, "kernel.domainname") == 0)
+  else if (strcmp(key, "kernel.hostname") == 0)
+    /* runc and crun refuse it: it would fight config.md "Hostname", the
+       field made for it (kernel.domainname has no such field).  */
+    return box_make_error(err, 0,
+                          "config.json: `linux.sysctl`: `%s` is not allowed: it conflicts with the "
+                          "`hostname` field",
+                          key);
+  else if (strcmp(key, "kernel.domainname") == 0)
     need = CLONE_NEWUTS;
   if (need == 0 || strstr(key, "..") || strchr(key, '/'))
     return box_make_error(err, 0, "config.json: `linux.sysctl`: `%s` is not in a separate kernel namespace",
@@ -270,9 +283,19 @@ static int
 reject_unsupported(json_t *linux_obj, box_error_t *err)
 {
   static const char *const keys[]
-      = { "mountLabel", "personality", "intelRdt", "timeOffsets", "memoryPolicy", "netDevices", NULL };
+      = { "personality", "intelRdt", "timeOffsets", "memoryPolicy", "netDevices", NULL };
   const char *const *k;
-  json_t *v;
+  json_t *v = json_object_get(linux_obj, "mountLabel");
+
+  /* config-linux.md "Mount Label" is an SELinux context: on a host without
+     SELinux there is nothing to label with, and runc and crun ignore it;
+     with SELinux box cannot apply it, so it refuses.  */
+  if (json_is_string(v) && json_string_value(v)[0] != '\0')
+    {
+      if (access("/sys/fs/selinux/enforce", F_OK) == 0)
+        return box_make_error(err, 0, "config.json: `linux.mountLabel`: not supported by box");
+      box_log_warning("config.json: `linux.mountLabel`: ignored, SELinux is not enabled on this host");
+    }
 
   for (k = keys; *k; k++)
     {

@@ -6,6 +6,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "status.h"
 #include "spec.h"
 #include "utils.h"
@@ -180,11 +181,28 @@ box_status_derive(const char *dir, const box_state_t *st)
     return BOX_STATUS_CREATING;
   if (!box_process_alive(st->pid, st->start_time))
     return BOX_STATUS_STOPPED;
+  /* A live init in a frozen cgroup is paused, whether created or
+     running before (runc's rule); never stored: read from the freezer.  */
+  if (box_state_frozen(st))
+    return BOX_STATUS_PAUSED;
   /* start unlinks the fifo once the init has been released.  */
   fifo = xasprintf("%s/" BOX_EXEC_FIFO, dir);
   if (access(fifo, F_OK) == 0)
     return BOX_STATUS_CREATED;
   return BOX_STATUS_RUNNING;
+}
+
+bool
+box_state_frozen(const box_state_t *st)
+{
+  cleanup_cgroup box_cgroup_t *cg = NULL;
+  box_error_t ignored = NULL;
+  int r = 0;
+
+  if (st->cgroups && box_cgroup_from_json(st->cgroups, &cg, &ignored) == 0)
+    r = box_cgroup_frozen(cg, &ignored);
+  box_error_release(&ignored);
+  return r == 1;
 }
 
 const char *
@@ -200,6 +218,8 @@ box_status_name(enum box_status_e status)
       return "running";
     case BOX_STATUS_STOPPED:
       return "stopped";
+    case BOX_STATUS_PAUSED:
+      return "paused";
     }
   return "unknown";
 }

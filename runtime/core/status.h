@@ -27,6 +27,7 @@ enum box_status_e
   BOX_STATUS_CREATED,
   BOX_STATUS_RUNNING,
   BOX_STATUS_STOPPED,
+  BOX_STATUS_PAUSED, /* runc's: created or running, its cgroup frozen */
 };
 
 struct box_state_s
@@ -69,6 +70,9 @@ bool box_process_alive(pid_t pid, unsigned long long start);
 enum box_status_e box_status_derive(const char *dir, const box_state_t *st);
 
 const char *box_status_name(enum box_status_e status);
+
+/* true when st's cgroup is frozen (pause); false without a freezer.  */
+bool box_state_frozen(const box_state_t *st);
 
 /* The runtime-spec state document (runtime.md "State"), pretty-printed.
    pid is reported as 0 once stopped (and while st is NULL), like runc.

@@ -283,9 +283,10 @@ box_parse_signal(const char *name, int *sig, box_error_t *err)
 
   errno = 0;
   v = strtol(name, &end, 10);
+  /* Signal 0 is "is it alive" (kill(2)): runc and crun accept it.  */
   if (*name && *end == '\0')
     {
-      if (errno || v <= 0 || v >= NSIG)
+      if (errno || v < 0 || v >= NSIG)
         return box_make_error(err, 0, "invalid signal `%s`", name);
       *sig = (int)v;
       return 0;

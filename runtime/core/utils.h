@@ -81,10 +81,15 @@ char *box_now_rfc3339(void);
 /* Milliseconds on CLOCK_MONOTONIC, for deadlines.  */
 long long box_now_ms(void);
 
-/* Parse "KILL", "SIGKILL", "kill", "9" into a signal number.  */
+/* Parse "KILL", "SIGKILL", "kill", "9" (or "0", no signal) into a signal number.  */
 int box_parse_signal(const char *name, int *sig, box_error_t *err);
 
 /* Close every fd >= from (close_range, /proc/self/fd fallback).  */
 void box_close_fds_from(int from);
+
+/* passwd.c: env with HOME=<uid's home in the passwd file at passwd, else
+   "/"> appended (the array is new, its strings are env's but the last), or
+   NULL when env already has HOME.  */
+char **box_env_with_home(char *const *env, uid_t uid, const char *passwd);
 
 #endif

@@ -65,8 +65,8 @@ test_signals(void)
     const char *name;
     int sig;
   } good[] = { { "KILL", SIGKILL }, { "SIGKILL", SIGKILL }, { "9", SIGKILL },
-               { "term", SIGTERM }, { "SIGUSR1", SIGUSR1 }, { "HUP", SIGHUP } };
-  static const char *const bad[] = { "FOO", "", "0", "-1", "100000", "SIG", "9x" };
+               { "term", SIGTERM }, { "SIGUSR1", SIGUSR1 }, { "HUP", SIGHUP }, { "0", 0 } };
+  static const char *const bad[] = { "FOO", "", "-1", "100000", "SIG", "9x" };
   box_error_t err = NULL;
   size_t i;
 
