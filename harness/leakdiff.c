@@ -333,7 +333,10 @@ report_procs(struct leak_ctx_s *ctx, const snapshot_t *now, str_list_t *leaks)
     {
       cleanup_free char *root = NULL;
 
-      if (!procs[i].related)
+      /* A zombie whose parent is init is dead and left to init to reap (on
+         some hosts a second or more later): nothing the runtime still holds.
+         A zombie of a live parent is a leak (the parent does not reap).  */
+      if (!procs[i].related || (procs[i].state == 'Z' && procs[i].ppid == 1))
         continue;
       root = proc_link(procs[i].pid, "root");
       /* A container's root reads back as "/"; name the rootfs instead. */

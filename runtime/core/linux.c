@@ -305,9 +305,6 @@ box_become_process_user(const box_config_t *c, box_error_t *err)
     return box_make_error(err, errno, "setuid %u", (unsigned)p->uid);
   if (box_caps_after_setuid(c->security, err) < 0)
     return -1;
-  /* Changing credentials clears the parent-death signal: set it again,
-     the parent is still waiting for READY.  */
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (!chdir_done && chdir(p->cwd) < 0)
     return box_make_error(err, errno, "chdir to cwd `%s`", p->cwd);
   return 0;
