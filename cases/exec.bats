@@ -22,7 +22,7 @@ running() {
 	set_args sleep 3600
 	id=$(new_id)
 	start_container "$id"
-	init=$(state_field "$id" pid)
+	init=$(container_process "$id")
 }
 
 # process_json JQ: $T/process.json is the base config's process edited by JQ (a

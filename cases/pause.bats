@@ -32,7 +32,7 @@ start_ticker() {
 # THAWED (v1 freezer.state; v2 cgroup.events "frozen 1" / "frozen 0").
 freezer_says() {
 	local pid dir
-	pid=$(state_field "$1" pid)
+	pid=$(container_process "$1")
 	if [ "$(probe cgroup)" = v2 ]; then
 		dir=$(cgroup_dir "$pid" unified) || fail "no cgroup for $1"
 		if grep -qx 'frozen 1' "$dir/cgroup.events"; then echo FROZEN; else echo THAWED; fi
@@ -125,7 +125,7 @@ assert_status_is() {
 @test "pause [kill SIGKILL of a paused container: it stops]" {
 	start_ticker
 	runtime -0 pause "$id"
-	pid=$(state_field "$id" pid)
+	pid=$(container_process "$id")
 	runtime -0 kill "$id" KILL
 	wait_status "$id" stopped || fail "a paused container killed with SIGKILL did not stop"
 	"$OCITEST" wait --timeout 10 --pid-gone "$pid"
@@ -136,7 +136,7 @@ assert_status_is() {
 @test "pause [delete --force of a paused container: gone, its processes too]" {
 	start_ticker
 	runtime -0 pause "$id"
-	pid=$(state_field "$id" pid)
+	pid=$(container_process "$id")
 	runtime -0 delete --force "$id"
 	runtime ! state "$id"
 	"$OCITEST" wait --timeout 10 --pid-gone "$pid" || fail "the init $pid of the deleted paused container still runs"

@@ -25,7 +25,7 @@ start_three() {
 # pids hierarchy, or the unified one), sorted, one a line.
 cgroup_pids() {
 	local pid dir ctrl=unified
-	pid=$(state_field "$1" pid)
+	pid=$(container_process "$1")
 	[ "$(probe cgroup)" = v2 ] || [[ " $(probe cgroup_controllers) " != *" pids "* ]] || ctrl=pids
 	dir=$(cgroup_dir "$pid" "$ctrl") || fail "no $ctrl cgroup for $1"
 	[ "$dir" != "$(cgroup_dir $$ "$ctrl")" ] || fail "container $1 runs in the caller's own cgroup"
@@ -39,7 +39,7 @@ cgroup_pids() {
 	got=$(jq -er 'if type == "array" then .[] else error("not an array") end' <<<"$output" | sort -n) ||
 		fail "ps --format json did not print a JSON array of pids: $output"
 	[ "$got" = "$want" ] || fail "ps --format json: pids $(paste -sd" " <<<"$got"), the container's cgroup has $(paste -sd" " <<<"$want")"
-	grep -qx "$(state_field "$id" pid)" <<<"$got" || fail "the init is not among the pids"
+	grep -qx "$(container_process "$id")" <<<"$got" || fail "the init is not among the pids"
 }
 
 # bats test_tags=de-facto,req:cli:ps

@@ -15,7 +15,7 @@ setup() {
 # hierarchy of CONTROLLER, failing when it is the caller's own (no cgroup made).
 ctr_cgroup() {
 	local dir
-	dir=$(cgroup_dir "$(state_field "$1" pid)" "$2") || fail "no $2 cgroup for $1"
+	dir=$(cgroup_dir "$(container_process "$1")" "$2") || fail "no $2 cgroup for $1"
 	[ "$dir" != "$(cgroup_dir $$ "$2")" ] || fail "container $1 runs in the caller's own $2 cgroup"
 	echo "$dir"
 }
@@ -119,7 +119,7 @@ assert_file() {
 	runtime -0 update --cpuset-cpus 0 "$id"
 	dir=$(ctr_cgroup "$id" cpuset)
 	assert_file "$dir" cpuset.cpus 0
-	pid=$(state_field "$id" pid)
+	pid=$(container_process "$id")
 	[ "$(awk '$1 == "Cpus_allowed_list:" { print $2 }' "/proc/$pid/status")" = 0 ] ||
 		fail "the container's process may run on $(grep Cpus_allowed_list "/proc/$pid/status"), want 0"
 }
