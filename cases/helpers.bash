@@ -355,35 +355,7 @@ $output"
 # unmount leaked mounts, and remove the cgroups deepest first, polling while the
 # killed processes are reaped.
 reap_leaks() {
-	local line path pid try left
-	: >"$T/reap-cgroups"
-	while read -r line; do
-		case "$line" in
-		"leak: process "*)
-			path=${line#leak: process }
-			kill -KILL "${path%% *}" 2>/dev/null || true
-			;;
-		"leak: cgroup "*)
-			path=${line#leak: cgroup }
-			while read -r pid; do
-				kill -KILL "$pid" 2>/dev/null || true
-			done < <(find "$path" -name cgroup.procs -exec cat {} + 2>/dev/null)
-			echo "$path" >>"$T/reap-cgroups"
-			;;
-		"leak: mount "*)
-			path=${line#leak: mount }
-			umount -l "${path% (*}" 2>/dev/null || true
-			;;
-		esac
-	done <<<"$output"
-	for ((try = 0; try < 100; try++)); do
-		left=0
-		while read -r path; do
-			[ ! -d "$path" ] || find "$path" -depth -type d -exec rmdir {} + 2>/dev/null || left=1
-		done <"$T/reap-cgroups"
-		[ "$left" -eq 1 ] || break
-		sleep 0.1
-	done
+	"$TOP/ci/reap-leaks" <<<"$output"
 }
 
 setup() {

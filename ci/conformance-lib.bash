@@ -131,33 +131,7 @@ after_program() {
 # reap LEAKS: kill leaked processes and every process in a leaked cgroup, unmount
 # leaked mounts, remove leaked cgroups deepest first (as cases/helpers.bash does).
 reap() {
-	local line path pid try left cgs=()
-	while read -r line; do
-		case "$line" in
-		"leak: process "*)
-			path=${line#leak: process }
-			kill -KILL "${path%% *}" 2>/dev/null || true
-			;;
-		"leak: cgroup "*)
-			path=${line#leak: cgroup }
-			while read -r pid; do kill -KILL "$pid" 2>/dev/null || true; done \
-				< <(find "$path" -name cgroup.procs -exec cat {} + 2>/dev/null)
-			cgs+=("$path")
-			;;
-		"leak: mount "*)
-			path=${line#leak: mount }
-			umount -l "${path% (*}" 2>/dev/null || true
-			;;
-		esac
-	done <<<"$1"
-	for ((try = 0; try < 100; try++)); do
-		left=0
-		for path in "${cgs[@]}"; do
-			[ ! -d "$path" ] || find "$path" -depth -type d -exec rmdir {} + 2>/dev/null || left=1
-		done
-		[ "$left" -eq 1 ] || break
-		sleep 0.1
-	done
+	"$(dirname "${BASH_SOURCE[0]}")/reap-leaks" <<<"$1"
 }
 
 # write_junit TAP XML SUITE: one testcase per program, from the TAP file.
