@@ -139,6 +139,9 @@ json_t *report_build(run_t *runs, size_t nruns, const case_list_t *cases, const 
 /* Add "changes" (new failures, fixes, new and removed cases) against an
    earlier model. */
 void report_compare(json_t *model, const json_t *baseline, const char *baseline_name);
+/* Has any run run any case of this model section ("cases": indexes into the
+   model's cases)? */
+bool report_section_ran(const json_t *section, const json_t *cases);
 int report_write_html(const json_t *model, FILE *f);
 int report_write_md(const json_t *model, FILE *f);
 

@@ -297,20 +297,6 @@ write_matrix_head(FILE *f, const json_t *cols, const char *first)
   fputs("</tr></thead><tbody>\n", f);
 }
 
-/* A case no run ran (a partial run: CASES=...) stays out of the matrix; the
-   requirements view still counts it. */
-static bool
-section_ran(const json_t *s, const json_t *cases)
-{
-  size_t k;
-  json_t *ix;
-
-  json_array_foreach (json_object_get(s, "cases"), k, ix)
-    if (json_object_size(json_object_get(json_array_get(cases, (size_t)json_integer_value(ix)), "cells")))
-      return true;
-  return false;
-}
-
 static void
 write_matrix(FILE *f, const json_t *m)
 {
@@ -326,7 +312,7 @@ write_matrix(FILE *f, const json_t *m)
   write_matrix_head(f, cols, "case, by requirement");
   json_array_foreach(json_object_get(m, "sections"), i, s)
   {
-    if (!section_ran(s, cases))
+    if (!report_section_ran(s, cases))
       continue;
     fprintf(f, "<tr class=\"sec\"><th colspan=\"%zu\"", json_array_size(cols) + 1);
     if (*JS(s, "id"))

@@ -86,22 +86,6 @@ md_word(const json_t *cell)
   return strcmp(st, "none") == 0 ? "-" : st;
 }
 
-/* Has any run run any case of this section?  (A partial run, CASES=...,
-   leaves most sections out of the matrix.) */
-static bool
-section_ran(const json_t *s, const json_t *cases)
-{
-  size_t k;
-  json_t *ix;
-
-  json_array_foreach (json_object_get(s, "cases"), k, ix)
-    {
-      if (json_object_size(json_object_get(json_array_get(cases, (size_t)json_integer_value(ix)), "cells")))
-        return true;
-    }
-  return false;
-}
-
 static void
 write_matrix(FILE *f, const json_t *m)
 {
@@ -111,7 +95,7 @@ write_matrix(FILE *f, const json_t *m)
   fputs("\n## Matrix\n", f);
   json_array_foreach(json_object_get(m, "sections"), i, s)
   {
-    if (!section_ran(s, cases))
+    if (!report_section_ran(s, cases))
       continue;
     fprintf(f, "\n### %s%s%s\n\n| case |", JS(s, "id"), *JS(s, "id") ? ": " : "", JS(s, "title"));
     json_array_foreach(cols, j, col) fputc(' ', f), cell_text(f, JS(col, "id")), fputs(" |", f);

@@ -171,6 +171,20 @@ report_build(run_t *runs, size_t nruns, const case_list_t *cases, const req_list
                    build_cases(runs, nruns, cols, cases, true));
 }
 
+/* A section whose cases no run ran (a partial run, CASES=...) stays out of
+   the matrix; the requirements view still counts it. */
+bool
+report_section_ran(const json_t *section, const json_t *cases)
+{
+  size_t k;
+  json_t *ix;
+
+  json_array_foreach (json_object_get(section, "cases"), k, ix)
+    if (json_object_size(json_object_get(json_array_get(cases, (size_t)json_integer_value(ix)), "cells")))
+      return true;
+  return false;
+}
+
 /* ---- --baseline ----------------------------------------------------------- */
 
 static const char *
