@@ -26,8 +26,9 @@ struct box_context_s
 };
 typedef struct box_context_s box_context_t;
 
-/* Validate ctx->id, find root/ID and read its state (*st NULL while
-   creating); "does not exist" has errnum ENOENT.  For every command.  */
+/* Validate ctx->id, find root/ID (*dir, caller frees) and read its state
+   (*st NULL while creating); "does not exist" has errnum ENOENT.  For every
+   command.  */
 struct box_state_s;
 int box_container_load(const box_context_t *ctx, char **dir, struct box_state_s **st, box_error_t *err);
 

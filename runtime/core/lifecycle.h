@@ -9,10 +9,6 @@
 #include "error.h"
 #include "status.h"
 
-/* Validate ctx->id, find ROOT/ID (*dir, caller frees) and read its state
-   (*st, NULL while creating).  A missing container: errnum ENOENT.  */
-int box_container_load(const box_context_t *ctx, char **dir, box_state_t **st, box_error_t *err);
-
 /* Write pid (no newline, tmp + rename, as runc) to pid_file unless NULL.  */
 int box_write_pid_file(const char *pid_file, pid_t pid, box_error_t *err);
 
