@@ -322,11 +322,13 @@ watch_cgroup() {
 # leak_check: bats `run` of `ocitest leaks` against the case's snapshot: $status 0
 # and no output when nothing new is left: no state entry, mount or process of the
 # case, and no cgroup named after one of its container ids or watched names
-# (cgroups are host-wide: only the case's own names are the runtime's).
+# (cgroups are host-wide: only the case's own names are the runtime's). With
+# cases in parallel (OCITEST_PARALLEL, ci/acceptance-parallel), only mounts under
+# the case's directory: the run checks the rest once, around all of them.
 leak_check() {
 	cat "$T/ids" "$T/cgroup-names" 2>/dev/null >"$T/leak-names" || true
 	run "$OCITEST" leaks --from "$T/snapshot" --scope "$T" --root "$ROOT" --cgroup-names "$T/leak-names" \
-		--spawned "$T/spawned"
+		--spawned "$T/spawned" ${OCITEST_PARALLEL:+--mounts-in-scope}
 }
 
 # Force-delete every container the case made, then assert that nothing is left

@@ -29,6 +29,10 @@ struct snap_opts_s
      does a new process in the session one of them leads (setsid, then the
      leader exits).  NULL or missing: none. */
   const char *spawned;
+  /* Only new mounts at or under scope count.  For cases run in parallel: a
+     mount elsewhere cannot be told apart from another case's (the run's own
+     check, before and after the whole suite, counts those). */
+  bool mounts_in_scope;
 };
 typedef struct snap_opts_s snap_opts_t;
 

@@ -1,8 +1,9 @@
 /* leaks_find: diff fresh readings against a snapshot until the difference
    is empty or the settle time is over.
  *
- * Mounts, cgroups and state entries: everything new counts, the suite runs
- * one case at a time.  Processes are noisier (a cron job, the CI agent), so
+ * Mounts, cgroups and state entries: everything new counts when the suite
+ * runs one case at a time; with cases in parallel (mounts_in_scope) only
+ * mounts under the case's directory do.  Processes are noisier (a cron job, the CI agent), so
  * with a scope only those that point into the case's directory count: by
  * root, cwd or an argument, or by descending from one that does.  A zombie
  * can no longer show its root or cwd, so a process seen related while alive
@@ -362,14 +363,26 @@ cgroup_wanted(const snap_opts_t *o, const char *path)
   return false;
 }
 
+/* Is the (escaped) path scope or under it? */
+static bool
+path_in_scope(const char *path, const char *scope)
+{
+  cleanup_free char *esc = escape_field(scope);
+  size_t n = strlen(esc);
+
+  while (n > 1 && esc[n - 1] == '/')
+    n--;
+  return strncmp(path, esc, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
 /* mount\t<id>\t<fstype>\t<path> -> "mount <path> (<fstype>)" */
 static void
-report_mount(const char *key, str_list_t *leaks)
+report_mount(const snap_opts_t *o, const char *key, str_list_t *leaks)
 {
   const char *fstype = strchr(key, '\t');
   const char *path = fstype ? strchr(fstype + 1, '\t') : NULL;
 
-  if (path == NULL)
+  if (path == NULL || (o->mounts_in_scope && o->scope && !path_in_scope(path + 1, o->scope)))
     return;
   fstype++;
   str_list_pushf(leaks, "mount %s (%.*s)", path + 1, (int)(path - fstype), fstype);
@@ -389,7 +402,7 @@ diff_once(struct leak_ctx_s *ctx, str_list_t *leaks, ocitest_error_t *err)
       if (snapshot_has(ctx->before, line))
         continue;
       if (strncmp(line, "mount\t", 6) == 0)
-        report_mount(line + 6, leaks);
+        report_mount(ctx->o, line + 6, leaks);
       else if (strncmp(line, "state\t", 6) == 0)
         str_list_pushf(leaks, "state %s", line + 6);
       else if (strncmp(line, "cgroup\t", 7) == 0 && cgroup_wanted(ctx->o, line + 7))

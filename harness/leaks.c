@@ -9,7 +9,7 @@
 
 static const char leaks_usage[]
     = "usage: ocitest leaks --from FILE [--scope DIR] [--root DIR]... [--cgroup-names FILE]\n"
-      "                     [--spawned FILE] [--settle SECONDS]\n"
+      "                     [--spawned FILE] [--mounts-in-scope] [--settle SECONDS]\n"
       "Print `leak: ...` for every mount, process, state entry and cgroup not in the snapshot;\n"
       "exit 1 if there is any.\n"
       "  --from FILE        snapshot written by `ocitest snapshot`\n"
@@ -20,6 +20,8 @@ static const char leaks_usage[]
       "                     means no names, so no cgroup counts\n"
       "  --spawned FILE     `ocitest reap --record` file: the processes runtime calls left\n"
       "                     running (and their sessions) count wherever they are\n"
+      "  --mounts-in-scope  only new mounts under --scope count (cases run in parallel:\n"
+      "                     another case's mounts are not this one's)\n"
       "  --settle SECONDS   keep re-reading while leaks remain, up to this long (default 2)\n";
 
 enum
@@ -30,6 +32,7 @@ enum
   OPT_SETTLE,
   OPT_CGROUP_NAMES,
   OPT_SPAWNED,
+  OPT_MOUNTS_IN_SCOPE,
 };
 
 struct leaks_opts_s
@@ -51,6 +54,7 @@ parse_leaks_opts(int argc, char **argv, struct leaks_opts_s *o, ocitest_error_t 
     { "settle", required_argument, NULL, OPT_SETTLE },
     { "cgroup-names", required_argument, NULL, OPT_CGROUP_NAMES },
     { "spawned", required_argument, NULL, OPT_SPAWNED },
+    { "mounts-in-scope", no_argument, NULL, OPT_MOUNTS_IN_SCOPE },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
   };
@@ -78,6 +82,9 @@ parse_leaks_opts(int argc, char **argv, struct leaks_opts_s *o, ocitest_error_t 
         case OPT_SPAWNED:
           o->snap.spawned = optarg;
           break;
+        case OPT_MOUNTS_IN_SCOPE:
+          o->snap.mounts_in_scope = true;
+          break;
         case OPT_SETTLE:
           if (parse_seconds_ms("--settle", optarg, &o->settle_ms, err) < 0)
             return -1;
@@ -93,6 +100,8 @@ parse_leaks_opts(int argc, char **argv, struct leaks_opts_s *o, ocitest_error_t 
     return ocitest_usage_error(err, "unexpected argument `%s`", argv[optind]);
   if (o->from == NULL)
     return ocitest_usage_error(err, "--from FILE is required");
+  if (o->snap.mounts_in_scope && o->snap.scope == NULL)
+    return ocitest_usage_error(err, "--mounts-in-scope needs --scope DIR");
   return 0;
 }
 

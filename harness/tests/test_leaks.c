@@ -15,6 +15,8 @@
 
 static char scope[] = "/tmp/ocitest-unit-XXXXXX";
 static char *root;
+/* snap_opts_t.mounts_in_scope for find(): cases run in parallel. */
+static bool mounts_in_scope;
 
 /* Does some leak line start with prefix? */
 static bool
@@ -74,7 +76,7 @@ static int
 find(const snapshot_t *before, int64_t settle_ms, str_list_t *leaks)
 {
   char *roots[] = { root };
-  snap_opts_t o = { .scope = scope, .roots = roots, .n_roots = 1 };
+  snap_opts_t o = { .scope = scope, .roots = roots, .n_roots = 1, .mounts_in_scope = mounts_in_scope };
   cleanup_str_list str_list_t all = { 0 };
   ocitest_error_t err = NULL;
   int n = leaks_find(before, &o, settle_ms, &all, &err);
@@ -407,6 +409,9 @@ test_mount(void)
     {
       skip("needs root (a private mount namespace)", "a mount on a new directory in a tmpfs is a leak");
       skip("needs root (a private mount namespace)", "an unmounted one is not");
+      skip("needs root (a private mount namespace)", "a mount outside the scope is a leak");
+      skip("needs root (a private mount namespace)", "with --mounts-in-scope it is not the case's");
+      skip("needs root (a private mount namespace)", "with --mounts-in-scope one inside the scope still is");
       return;
     }
   mkdir(base, 0755);
@@ -422,6 +427,27 @@ test_mount(void)
   umount2(dir, MNT_DETACH);
   if (!ok(find(&s, 0, &leaks) == 0, "an unmounted one is not"))
     dump(&leaks);
+
+  /* Cases in parallel: a mount outside the scope is another case's. */
+  char outside[] = "/tmp/ocitest-unit-outside-XXXXXX";
+  if (mkdtemp(outside) == NULL || mount("tmpfs", outside, "tmpfs", 0, NULL) < 0)
+    diag("mount tmpfs on %s: %s", outside, strerror(errno));
+  free(want);
+  want = xasprintf("mount %s (tmpfs)", outside);
+  if (!ok(find(&s, 0, &leaks) == 1 && has_leak(&leaks, want), "a mount outside the scope is a leak"))
+    dump(&leaks);
+  mounts_in_scope = true;
+  if (!ok(find(&s, 0, &leaks) == 0, "with --mounts-in-scope it is not the case's"))
+    dump(&leaks);
+  mount("tmpfs", dir, "tmpfs", 0, NULL);
+  free(want);
+  want = xasprintf("mount %s (tmpfs)", dir);
+  if (!ok(find(&s, 0, &leaks) == 1 && has_leak(&leaks, want), "with --mounts-in-scope one inside the scope still is"))
+    dump(&leaks);
+  mounts_in_scope = false;
+  umount2(dir, MNT_DETACH);
+  umount2(outside, MNT_DETACH);
+  rmdir(outside);
   umount2(base, MNT_DETACH);
   rmdir(base);
   snapshot_free(&s);
