@@ -18,6 +18,8 @@
 # - process.args: `ocitest inside` or the case's own program (an engine's is the
 #   image's command); process.terminal false (`runc spec` asks for a terminal, which
 #   needs a --console-socket: the subject of tty.bats, not of this file).
+# - devices_case adds a bind mount (/oct-out) for its results: runc spec's root is
+#   read-only.
 # - podman's bind-mounted files (@USERDATA@: hostname, hosts, resolv.conf,
 #   .containerenv, the /dev/shm directory): made empty in the case's directory.
 load helpers.bash
@@ -94,16 +96,19 @@ devices_case() {
 	dev=$(for d in /sys/block/*; do case "${d##*/}" in loop* | ram* | zram*) continue ;; esac; cat "$d/dev"; break; done)
 	[ -n "$dev" ] || skip "requires a block device on the host (none in /sys/block)"
 	! jq -e --argjson ma "${dev%:*}" '.linux.resources.devices[] | select(.allow and (.type == "b" or .type == "a")
-		and (.major == null or .major == $ma))' "$BUNDLE/config.json" >/dev/null ||
+		and (.major == null or .major == $ma) and (.access | contains("r")))' "$BUNDLE/config.json" >/dev/null ||
 		skip "$1's allow list allows block device $dev"
 	mknod -m 0600 "$BUNDLE/rootfs/oct-denied" b "${dev%:*}" "${dev#*:}"
+	# The results through a bind mount of the case's own (runc spec's root is read-only).
+	mkdir -p "$T/out" "$BUNDLE/rootfs/oct-out"
+	update_config --arg s "$T/out" '.mounts += [{destination: "/oct-out", type: "bind", source: $s, options: ["rbind", "rw"]}]'
 	set_args sh -c '{ if : </oct-denied; then echo "denied: opened"; fi
-		if : </dev/null && echo x >/dev/null; then echo "null: opened"; fi; } >/result 2>&1
-		echo ready >/ready; while :; do sleep 1 & wait $!; done'
+		if : </dev/null && echo x >/dev/null; then echo "null: opened"; fi; } >/oct-out/result 2>&1
+		echo ready >/oct-out/ready; while :; do sleep 1 & wait $!; done'
 	create_container "$ID"
 	runtime -0 start "$ID"
-	wait_file "$BUNDLE/rootfs/ready" || fail "the container did not get to its checks"
-	run -0 cat "$BUNDLE/rootfs/result"
+	wait_file "$T/out/ready" || fail "the container did not get to its checks"
+	run -0 cat "$T/out/result"
 	assert_line 'null: opened'
 	refute_line 'denied: opened'
 	assert_line -p "Operation not permitted"
