@@ -193,6 +193,14 @@ test_groups(void)
     ok(probed.failed == unprobed.failed + 1 && unprobed.skipped == probed.skipped + 1,
        "seccomp: setns is probed (unfiltered: a failed check), bpf is not (%d/%d failed, %d/%d skipped)",
        probed.failed, unprobed.failed, probed.skipped, unprobed.skipped);
+    run_group("seccomp",
+              "{\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":"
+              "[{\"names\":[\"setns\"],\"action\":\"SCMP_ACT_ALLOW\"},"
+              "{\"names\":[\"setns\"],\"action\":\"SCMP_ACT_ERRNO\"}]}}}",
+              &probed);
+    ok(probed.skipped == unprobed.skipped && probed.failed == unprobed.failed,
+       "seccomp: a name also under another action is not probed (%d skipped, %d failed)", probed.skipped,
+       probed.failed);
   }
   {
     /* The fixture rootfs has no /dev: every default device and link fails. */
