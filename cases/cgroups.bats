@@ -396,6 +396,9 @@ blkio_weight_case() {
 	wf=$(blkio_weight_file)
 	[ -n "$wf" ] || skip "this host's blkio controller has no weight file (no CFQ or BFQ I/O scheduler: $(cat /sys/block/*/queue/scheduler 2>/dev/null | sort -u | tr '\n' ' '))"
 	dev=$(whole_disk) || skip "requires a whole block device (none in /sys/block)"
+	# A per-device weight needs a proportional scheduler on that device.
+	grep -Eq '\[(bfq|cfq)\]' "/sys/dev/block/$dev/queue/scheduler" 2>/dev/null ||
+		skip "block device $dev has no proportional I/O scheduler (bfq, cfq) selected: $(cat "/sys/dev/block/$dev/queue/scheduler" 2>&1)"
 	id=$(new_id)
 	if [ "$1" = relative ]; then path=$(relative_path "$id"); else path=/$id; fi
 	run_with_cgroup "$id" "$path" "$(jq -nc --argjson ma "${dev%:*}" --argjson mi "${dev#*:}" \

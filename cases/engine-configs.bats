@@ -64,22 +64,38 @@ lifecycle_case() {
 	assert_not_found "state after delete"
 }
 
-# inside_case NAME: every `ocitest inside` check under the engine's config passes
-# (none failed), and the ones the config asks for were made.
+# inside_case NAME: every `ocitest inside` check under the engine's config passes,
+# and the ones the config asks for were made. Two checks hold a container to what
+# no runtime can give it here, and are left out (each failure shown all the same):
+# - on cgroup v1 (and hybrid), `/sys/fs/cgroup` of type cgroup is a tmpfs with one
+#   cgroup mount per hierarchy below it (runc's mountCgroupV1, crun, box): a v1
+#   host has no single cgroup file system to mount there;
+# - ambient capabilities not in the inheritable set (`runc spec` lists three ambient
+#   ones and no inheritable set): capabilities(7), PR_CAP_AMBIENT_RAISE fails with
+#   EPERM unless the capability is permitted and inheritable.
 inside_case() {
-	local want=()
+	local excused='^$' bad f
 	engine_config "$1"
 	inside_prepare process,caps,root,mounts,paths,devices,ns,seccomp
 	inside_run
-	# shellcheck disable=SC2154 # $status is set by bats `run`
-	[ "$status" -eq 0 ] || fail "checks failed under $1's config: $(grep '^not ok' <<<"$output")
+	[ "$(probe cgroup)" = v2 ] || excused='^not ok [0-9]+ - mount /sys/fs/cgroup: type cgroup '
+	jq -e '(.process.capabilities.ambient // []) - (.process.capabilities.inheritable // []) | length > 0' \
+		"$BUNDLE/config.json" >/dev/null && excused+='|^not ok [0-9]+ - capabilities.ambient '
+	bad=$(grep '^not ok' <<<"$output" | grep -Ev "$excused" || true)
+	[ -z "$bad" ] || fail "checks failed under $1's config: $bad
 $output"
+	grep -E "$excused" <<<"$output" | grep '^not ok' | sed 's/^/excused: /' >&2 || true
+	assert_checked 'mount /proc is a mount point' 'namespace pid is new' 'namespace mount is new'
 	jq -e '.process.capabilities.bounding' "$BUNDLE/config.json" >/dev/null &&
-		want+=('capabilities.bounding is' 'capabilities.effective is' 'capabilities.permitted is')
-	jq -e '.linux.maskedPaths | length > 0' "$BUNDLE/config.json" >/dev/null && want+=('maskedPaths /')
-	jq -e '.linux.readonlyPaths | length > 0' "$BUNDLE/config.json" >/dev/null && want+=('readonlyPaths /')
-	jq -e '.linux.seccomp' "$BUNDLE/config.json" >/dev/null && want+=('seccomp filter mode')
-	assert_checked 'mount /proc' 'namespace pid is new' 'namespace mount is new' "${want[@]}"
+		assert_checked 'capabilities.bounding is' 'capabilities.effective is' 'capabilities.permitted is'
+	jq -e '.linux.seccomp' "$BUNDLE/config.json" >/dev/null && assert_checked 'seccomp filter mode'
+	# Masked and read-only paths: each that exists here is checked (assert_checked
+	# would take the first, which may be one this kernel has not).
+	for f in maskedPaths readonlyPaths; do
+		jq -e ".linux.$f | length > 0" "$BUNDLE/config.json" >/dev/null || continue
+		grep -E "^ok [0-9]+ - $f /" <<<"$output" | grep -qv ' # SKIP ' ||
+			fail "no $f entry of $1's config was checked: $(grep -E "$f" <<<"$output")"
+	done
 }
 
 # devices_case NAME: the engine's device cgroup rules (linux.resources.devices: deny
@@ -102,7 +118,7 @@ devices_case() {
 	# The results through a bind mount of the case's own (runc spec's root is read-only).
 	mkdir -p "$T/out" "$BUNDLE/rootfs/oct-out"
 	update_config --arg s "$T/out" '.mounts += [{destination: "/oct-out", type: "bind", source: $s, options: ["rbind", "rw"]}]'
-	set_args sh -c '{ if : </oct-denied; then echo "denied: opened"; fi
+	set_args sh -c '{ if true </oct-denied; then echo "denied: opened"; fi
 		if : </dev/null && echo x >/dev/null; then echo "null: opened"; fi; } >/oct-out/result 2>&1
 		echo ready >/oct-out/ready; while :; do sleep 1 & wait $!; done'
 	create_container "$ID"
