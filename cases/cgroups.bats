@@ -47,9 +47,11 @@ procs_hierarchy() {
 # signal the host's processes.
 container_cgroup() {
 	local dir
-	dir=$(cgroup_dir "$(container_pid "$1")" "$2") || fail "no $2 cgroup for container $1"
-	[ "$dir" != "$(cgroup_dir $$ "$2")" ] || fail "container $1 runs in the caller's own cgroup $dir"
-	[ "$dir" != "$(cgroup_mount "$2")" ] || fail "container $1 runs in the root cgroup $dir"
+	# (Called in $(...), where a failing command does not end the function: each
+	# fail returns, so the caller's assignment fails.)
+	dir=$(cgroup_dir "$(container_pid "$1")" "$2") || { fail "no $2 cgroup for container $1"; return 1; }
+	[ "$dir" != "$(cgroup_dir $$ "$2")" ] || { fail "container $1 runs in the caller's own cgroup $dir"; return 1; }
+	[ "$dir" != "$(cgroup_mount "$2")" ] || { fail "container $1 runs in the root cgroup $dir"; return 1; }
 	echo "$dir"
 }
 
@@ -327,10 +329,10 @@ cgroup_at() {
 	dir=$(container_cgroup "$id" "$h") || return 1
 	if [[ "$path" == /* ]]; then
 		[ "$dir" = "$(cgroup_mount "$h")$path" ] ||
-			fail "$h: the container's cgroup is $dir, want $(cgroup_mount "$h")$path"
+			{ fail "$h: the container's cgroup is $dir, want $(cgroup_mount "$h")$path"; return 1; }
 	else
 		[[ "$dir" == */"$path" ]] ||
-			fail "$h: relative cgroupsPath $path: the container's cgroup is $dir, which does not end with /$path"
+			{ fail "$h: relative cgroupsPath $path: the container's cgroup is $dir, which does not end with /$path"; return 1; }
 	fi
 	echo "$dir"
 }
@@ -411,14 +413,16 @@ blkio_weight_case() {
 # network_case PATH-KIND: classID and an interface priority, read back from the
 # net_cls and net_prio cgroups (v1 only: cgroup v2 has neither controller).
 network_case() {
-	local id path
+	local id path dir
 	[ "$(probe cgroup)" != v2 ] || skip "cgroup v2 has no net_cls or net_prio controller (this host: v2 only)"
 	requires_cgroup cgroup_writable net_cls net_prio
 	id=$(new_id)
 	if [ "$1" = relative ]; then path=$(relative_path "$id"); else path=/$id; fi
 	run_with_cgroup "$id" "$path" '{"network": {"classID": 255, "priorities": [{"name": "lo", "priority": 10}]}}'
-	assert_file_has "$(cgroup_at "$id" net_cls "$path")/net_cls.classid" 255
-	assert_file_has "$(cgroup_at "$id" net_prio "$path")/net_prio.ifpriomap" "lo 10"
+	dir=$(cgroup_at "$id" net_cls "$path")
+	assert_file_has "$dir/net_cls.classid" 255
+	dir=$(cgroup_at "$id" net_prio "$path")
+	assert_file_has "$dir/net_prio.ifpriomap" "lo 10"
 }
 
 # config-linux.md "Block IO": throttleReadBpsDevice, throttleWriteBpsDevice,
@@ -452,7 +456,8 @@ network_case() {
 	id=$(new_id)
 	path=$(relative_path "$id")
 	run_with_cgroup "$id" "$path" '{"pids": {"limit": 1000}}'
-	assert_file_has "$(cgroup_at "$id" pids "$path")/pids.max" 1000
+	dir=$(cgroup_at "$id" pids "$path")
+	assert_file_has "$dir/pids.max" 1000
 }
 
 # runtime-tools linux_cgroups_relative_memory (kernel and kernelTCP left out: see
@@ -528,7 +533,7 @@ network_case() {
 		{"allow": true, "type": "b", "major": 8, "minor": 20, "access": "rw"},
 		{"allow": true, "type": "b", "major": 10, "minor": 200, "access": "r"}]}'
 	if [ "$(probe cgroup)" = v2 ]; then
-		cgroup_at "$id" unified "$path" >/dev/null
+		dir=$(cgroup_at "$id" unified "$path")
 		return
 	fi
 	dir=$(cgroup_at "$id" devices "$path")
@@ -545,7 +550,8 @@ network_case() {
 	id=$(new_id)
 	path=$(relative_path "$id")
 	run_with_cgroup "$id" "$path" '{"hugepageLimits": [{"pageSize": "2MB", "limit": 2147483648}]}'
-	assert_file_has "$(cgroup_at "$id" hugetlb "$path")/$(cgroup_file hugetlb.2MB.limit_in_bytes hugetlb.2MB.max)" 2147483648
+	dir=$(cgroup_at "$id" hugetlb "$path")
+	assert_file_has "$dir/$(cgroup_file hugetlb.2MB.limit_in_bytes hugetlb.2MB.max)" 2147483648
 }
 
 # runtime-tools linux_cgroups_relative_blkio (throttle rules; the weights are the case below).
