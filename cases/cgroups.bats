@@ -47,9 +47,11 @@ procs_hierarchy() {
 # signal the host's processes.
 container_cgroup() {
 	local dir
-	dir=$(cgroup_dir "$(container_pid "$1")" "$2") || fail "no $2 cgroup for container $1"
-	[ "$dir" != "$(cgroup_dir $$ "$2")" ] || fail "container $1 runs in the caller's own cgroup $dir"
-	[ "$dir" != "$(cgroup_mount "$2")" ] || fail "container $1 runs in the root cgroup $dir"
+	# (Called in $(...), where a failing command does not end the function: each
+	# fail returns, so the caller's assignment fails.)
+	dir=$(cgroup_dir "$(container_pid "$1")" "$2") || { fail "no $2 cgroup for container $1"; return 1; }
+	[ "$dir" != "$(cgroup_dir $$ "$2")" ] || { fail "container $1 runs in the caller's own cgroup $dir"; return 1; }
+	[ "$dir" != "$(cgroup_mount "$2")" ] || { fail "container $1 runs in the root cgroup $dir"; return 1; }
 	echo "$dir"
 }
 
@@ -293,4 +295,279 @@ echo forked > /forked; exec sleep 1000'
 	runtime ! state "$id"
 	mnt=$(cgroup_mount "$h")
 	[ ! -e "$mnt/$id" ] || fail "cgroup $mnt/$id is left after a failed create"
+}
+
+# --- the runtime-tools programs' requirements (fixtures/conformance-map.tsv) ---
+
+# whole_disk: MAJ:MIN of a whole block device of this host (blkio rules take whole
+# devices, not partitions; runtime-tools assumes 8:0, /dev/sda). Fails without one.
+whole_disk() {
+	local d
+	for d in /sys/block/*; do
+		case "${d##*/}" in loop* | ram* | zram* | dm-* | md* | nbd* | sr*) continue ;; esac
+		[ -r "$d/dev" ] && cat "$d/dev" && return 0
+	done
+	return 1
+}
+
+# relative_path ID: a relative cgroupsPath for ID: two components, as runtime-tools'
+# "testdir/cgrouptest/container", the first named after the container, so that the
+# leak check watches every cgroup the runtime makes for it.
+relative_path() {
+	echo "$1/c"
+}
+
+# cgroup_at ID HIERARCHY PATH: the container's cgroup in HIERARCHY (not the caller's,
+# not the root: container_cgroup) for cgroupsPath PATH. Absolute: the mount point
+# joined with PATH (config-linux.md "Cgroups Path": "the runtime MUST take the path to
+# be relative to the cgroups mount point"). Relative: the runtime "MAY interpret the
+# path relative to a runtime-determined location in the cgroups hierarchy", so the
+# cgroup is that location joined with PATH: its path ends with /PATH (runtime-tools
+# checks that the subsystem path contains PATH).
+cgroup_at() {
+	local id=$1 h=$2 path=$3 dir
+	dir=$(container_cgroup "$id" "$h") || return 1
+	if [[ "$path" == /* ]]; then
+		[ "$dir" = "$(cgroup_mount "$h")$path" ] ||
+			{ fail "$h: the container's cgroup is $dir, want $(cgroup_mount "$h")$path"; return 1; }
+	else
+		[[ "$dir" == */"$path" ]] ||
+			{ fail "$h: relative cgroupsPath $path: the container's cgroup is $dir, which does not end with /$path"; return 1; }
+	fi
+	echo "$dir"
+}
+
+# run_with_cgroup ID PATH RESOURCES: start ID with cgroupsPath PATH and linux.resources.
+run_with_cgroup() {
+	update_config --arg p "$2" --argjson r "$3" '.linux.cgroupsPath = $p | .linux.resources = $r'
+	set_args "${LONG_RUNNING[@]}"
+	start_container "$1"
+}
+
+# assert_file_has FILE LINE...: FILE (a cgroup control file) has each LINE.
+assert_file_has() {
+	local f=$1 l
+	shift
+	[ -r "$f" ] || fail "no control file $f"
+	for l in "$@"; do
+		grep -qxF -- "$l" "$f" || fail "$f: no line '$l' in: $(cat "$f")"
+	done
+}
+
+# blkio_throttle_case PATH-KIND: throttle rules on a whole disk, read back from the
+# container's blkio (v1) or io (v2) cgroup.
+blkio_throttle_case() {
+	local id dev dir rate=102400 path f
+	requires_cgroup cgroup_writable "$(cgroup_file blkio io)"
+	dev=$(whole_disk) || skip "requires a whole block device (none in /sys/block)"
+	id=$(new_id)
+	if [ "$1" = relative ]; then path=$(relative_path "$id"); else path=/$id; fi
+	run_with_cgroup "$id" "$path" "$(jq -nc --argjson ma "${dev%:*}" --argjson mi "${dev#*:}" --argjson r $rate \
+		'{blockIO: {throttleReadBpsDevice: [{major: $ma, minor: $mi, rate: $r}],
+		  throttleWriteBpsDevice: [{major: $ma, minor: $mi, rate: $r}],
+		  throttleReadIOPSDevice: [{major: $ma, minor: $mi, rate: $r}],
+		  throttleWriteIOPSDevice: [{major: $ma, minor: $mi, rate: $r}]}}')"
+	dir=$(cgroup_at "$id" "$(cgroup_file blkio io)" "$path")
+	if [ "$(probe cgroup)" = v2 ]; then
+		assert_file_has "$dir/io.max" "$dev rbps=$rate wbps=$rate riops=$rate wiops=$rate"
+	else
+		for f in read_bps write_bps read_iops write_iops; do
+			assert_file_has "$dir/blkio.throttle.${f}_device" "$dev $rate"
+		done
+	fi
+}
+
+# blkio_weight_file: the proportional weight file of this host's blkio/io
+# controller (CFQ's blkio.weight, BFQ's blkio.bfq.weight, v2 io.weight or
+# io.bfq.weight), or nothing: with neither scheduler there is no weight to set.
+blkio_weight_file() {
+	local m f
+	m=$(cgroup_mount "$(cgroup_file blkio unified)")
+	for f in blkio.weight blkio.bfq.weight io.bfq.weight io.weight; do
+		if [ -e "$m/$f" ] || compgen -G "$m/*/$f" >/dev/null; then
+			echo "$f"
+			return 0
+		fi
+	done
+}
+
+# blkio_weight_case PATH-KIND: weight and a per-device weight, read back.
+blkio_weight_case() {
+	local id dev dir wf path
+	requires_cgroup cgroup_writable "$(cgroup_file blkio io)"
+	wf=$(blkio_weight_file)
+	[ -n "$wf" ] || skip "this host's blkio controller has no weight file (no CFQ or BFQ I/O scheduler: $(cat /sys/block/*/queue/scheduler 2>/dev/null | sort -u | tr '\n' ' '))"
+	dev=$(whole_disk) || skip "requires a whole block device (none in /sys/block)"
+	# A per-device weight needs a proportional scheduler on that device.
+	grep -Eq '\[(bfq|cfq)\]' "/sys/dev/block/$dev/queue/scheduler" 2>/dev/null ||
+		skip "block device $dev has no proportional I/O scheduler (bfq, cfq) selected: $(cat "/sys/dev/block/$dev/queue/scheduler" 2>&1)"
+	id=$(new_id)
+	if [ "$1" = relative ]; then path=$(relative_path "$id"); else path=/$id; fi
+	run_with_cgroup "$id" "$path" "$(jq -nc --argjson ma "${dev%:*}" --argjson mi "${dev#*:}" \
+		'{blockIO: {weight: 500, weightDevice: [{major: $ma, minor: $mi, weight: 500}]}}')"
+	dir=$(cgroup_at "$id" "$(cgroup_file blkio io)" "$path")
+	run -0 cat "$dir/$wf"
+	[[ "$output" =~ (^|[[:space:]])500($|[[:space:]]) ]] || fail "$dir/$wf: weight 500 not set: $output"
+}
+
+# network_case PATH-KIND: classID and an interface priority, read back from the
+# net_cls and net_prio cgroups (v1 only: cgroup v2 has neither controller).
+network_case() {
+	local id path dir
+	[ "$(probe cgroup)" != v2 ] || skip "cgroup v2 has no net_cls or net_prio controller (this host: v2 only)"
+	requires_cgroup cgroup_writable net_cls net_prio
+	id=$(new_id)
+	if [ "$1" = relative ]; then path=$(relative_path "$id"); else path=/$id; fi
+	run_with_cgroup "$id" "$path" '{"network": {"classID": 255, "priorities": [{"name": "lo", "priority": 10}]}}'
+	dir=$(cgroup_at "$id" net_cls "$path")
+	assert_file_has "$dir/net_cls.classid" 255
+	dir=$(cgroup_at "$id" net_prio "$path")
+	assert_file_has "$dir/net_prio.ifpriomap" "lo 10"
+}
+
+# config-linux.md "Block IO": throttleReadBpsDevice, throttleWriteBpsDevice,
+# throttleReadIOPSDevice, throttleWriteIOPSDevice set the device's limits
+# (runtime-tools linux_cgroups_blkio).
+# bats test_tags=spec:must,req:config-linux:block-io
+@test "cgroups [blockIO throttle rules: written to the blkio controller]" {
+	blkio_throttle_case absolute
+}
+
+# config-linux.md "Block IO": weight and weightDevice (runtime-tools linux_cgroups_blkio).
+# bats test_tags=spec:must,req:config-linux:block-io
+@test "cgroups [blockIO weight: written to the blkio controller]" {
+	blkio_weight_case absolute
+}
+
+# config-linux.md "Network": classID "the network class identifier the cgroup's
+# network packets will be tagged with", priorities per interface (runtime-tools
+# linux_cgroups_network).
+# bats test_tags=spec:must,req:config-linux:network
+@test "cgroups [network classID and priorities: written to net_cls and net_prio]" {
+	network_case absolute
+}
+
+# config-linux.md "Cgroups Path", relative: the limits apply in the cgroup the
+# relative path names below the runtime's location (runtime-tools
+# linux_cgroups_relative_pids).
+# bats test_tags=spec:must,req:config-linux:cgroups-path
+@test "cgroups [relative cgroupsPath: pids limit]" {
+	requires_cgroup cgroup_writable pids
+	id=$(new_id)
+	path=$(relative_path "$id")
+	run_with_cgroup "$id" "$path" '{"pids": {"limit": 1000}}'
+	dir=$(cgroup_at "$id" pids "$path")
+	assert_file_has "$dir/pids.max" 1000
+}
+
+# runtime-tools linux_cgroups_relative_memory (kernel and kernelTCP left out: see
+# "memory.kernel and kernelTCP: ignored"; swap only where swap accounting exists).
+# bats test_tags=spec:must,req:config-linux:cgroups-path
+@test "cgroups [relative cgroupsPath: memory limit, reservation, swappiness]" {
+	requires_cgroup cgroup_writable memory
+	local id path dir limit=50593792 mount
+	id=$(new_id)
+	path=$(relative_path "$id")
+	mount=$(cgroup_mount memory)
+	res='{"limit": 50593792, "reservation": 50593792}'
+	[ "$(probe cgroup)" = v2 ] || res=$(jq -c '. + {swappiness: 50, disableOOMKiller: true}' <<<"$res")
+	[ ! -e "$mount/memory.memsw.limit_in_bytes" ] && [ "$(probe cgroup)" != v2 ] ||
+		res=$(jq -c '. + {swap: 50593792}' <<<"$res")
+	run_with_cgroup "$id" "$path" "{\"memory\": $res}"
+	dir=$(cgroup_at "$id" memory "$path")
+	if [ "$(probe cgroup)" = v2 ]; then
+		assert_file_has "$dir/memory.max" $limit
+		assert_file_has "$dir/memory.low" $limit
+		# config-linux.md "Memory": swap is memory plus swap; v2's memory.swap.max is swap only.
+		assert_file_has "$dir/memory.swap.max" 0
+	else
+		assert_file_has "$dir/memory.limit_in_bytes" $limit
+		assert_file_has "$dir/memory.soft_limit_in_bytes" $limit
+		assert_file_has "$dir/memory.swappiness" 50
+		assert_file_has "$dir/memory.oom_control" "oom_kill_disable 1"
+		[ ! -e "$mount/memory.memsw.limit_in_bytes" ] || assert_file_has "$dir/memory.memsw.limit_in_bytes" $limit
+	fi
+}
+
+# runtime-tools linux_cgroups_relative_cpus (on v2 shares become cpu.weight by
+# runc's mapping, 1024 -> 39).
+# bats test_tags=spec:must,req:config-linux:cgroups-path
+@test "cgroups [relative cgroupsPath: cpu shares, quota, period, cpuset]" {
+	requires_cgroup cgroup_writable cpu cpuset
+	local id path
+	id=$(new_id)
+	path=$(relative_path "$id")
+	run_with_cgroup "$id" "$path" '{"cpu": {"shares": 1024, "quota": 50000, "period": 100000, "cpus": "0", "mems": "0"}}'
+	if [ "$(probe cgroup)" = v2 ]; then
+		dir=$(cgroup_at "$id" cpu "$path")
+		assert_file_has "$dir/cpu.weight" 39
+		assert_file_has "$dir/cpu.max" "50000 100000"
+		assert_file_has "$dir/cpuset.cpus" 0
+		assert_file_has "$dir/cpuset.mems" 0
+	else
+		dir=$(cgroup_at "$id" cpu "$path")
+		assert_file_has "$dir/cpu.shares" 1024
+		assert_file_has "$dir/cpu.cfs_quota_us" 50000
+		assert_file_has "$dir/cpu.cfs_period_us" 100000
+		dir=$(cgroup_at "$id" cpuset "$path")
+		assert_file_has "$dir/cpuset.cpus" 0
+		assert_file_has "$dir/cpuset.mems" 0
+	fi
+}
+
+# runtime-tools linux_cgroups_relative_devices: deny all, then three allow rules;
+# the device cgroup (v1 devices.list) has them and no longer allows everything.
+# On v2 the device cgroup is an eBPF program with nothing to read back: the path only.
+# bats test_tags=spec:must,req:config-linux:cgroups-path
+@test "cgroups [relative cgroupsPath: device allow list]" {
+	local id path dir
+	id=$(new_id)
+	path=$(relative_path "$id")
+	if [ "$(probe cgroup)" = v2 ]; then
+		requires_cgroup cgroup_writable
+	else
+		requires_cgroup cgroup_writable devices
+	fi
+	run_with_cgroup "$id" "$path" '{"devices": [{"allow": false, "access": "rwm"},
+		{"allow": true, "type": "c", "major": 10, "minor": 229, "access": "rwm"},
+		{"allow": true, "type": "b", "major": 8, "minor": 20, "access": "rw"},
+		{"allow": true, "type": "b", "major": 10, "minor": 200, "access": "r"}]}'
+	if [ "$(probe cgroup)" = v2 ]; then
+		dir=$(cgroup_at "$id" unified "$path")
+		return
+	fi
+	dir=$(cgroup_at "$id" devices "$path")
+	assert_file_has "$dir/devices.list" "c 10:229 rwm" "b 8:20 rw" "b 10:200 r"
+	! grep -qx 'a \*:\* rwm' "$dir/devices.list" || fail "$dir/devices.list still allows every device"
+}
+
+# runtime-tools linux_cgroups_relative_hugetlb (a 2 GiB limit on 2 MB pages).
+# bats test_tags=spec:must,req:config-linux:cgroups-path
+@test "cgroups [relative cgroupsPath: hugepage limit]" {
+	requires_cgroup cgroup_writable hugetlb
+	[ -e /sys/kernel/mm/hugepages/hugepages-2048kB ] || skip "requires 2MB huge pages (no /sys/kernel/mm/hugepages/hugepages-2048kB)"
+	local id path
+	id=$(new_id)
+	path=$(relative_path "$id")
+	run_with_cgroup "$id" "$path" '{"hugepageLimits": [{"pageSize": "2MB", "limit": 2147483648}]}'
+	dir=$(cgroup_at "$id" hugetlb "$path")
+	assert_file_has "$dir/$(cgroup_file hugetlb.2MB.limit_in_bytes hugetlb.2MB.max)" 2147483648
+}
+
+# runtime-tools linux_cgroups_relative_blkio (throttle rules; the weights are the case below).
+# bats test_tags=spec:must,req:config-linux:cgroups-path
+@test "cgroups [relative cgroupsPath: blockIO throttle rules]" {
+	blkio_throttle_case relative
+}
+
+# runtime-tools linux_cgroups_relative_blkio (weight and weightDevice).
+# bats test_tags=spec:must,req:config-linux:cgroups-path
+@test "cgroups [relative cgroupsPath: blockIO weight]" {
+	blkio_weight_case relative
+}
+
+# runtime-tools linux_cgroups_relative_network.
+# bats test_tags=spec:must,req:config-linux:cgroups-path
+@test "cgroups [relative cgroupsPath: network classID and priorities]" {
+	network_case relative
 }

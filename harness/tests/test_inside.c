@@ -178,6 +178,31 @@ test_groups(void)
             "\"gidMappings\":[{\"containerID\":0,\"hostID\":200000,\"size\":65536}]}}");
   pass_fail("seccomp", "{\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\"}}}", "{\"linux\":{}}");
   {
+    /* The test runs unfiltered: setns(-1, 0) gives EBADF, not the rule's EPERM,
+       so the probe is a failed check; a rule on a name the checker cannot
+       probe (bpf) is a skip instead.  */
+    inside_t probed, unprobed;
+    run_group("seccomp",
+              "{\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":"
+              "[{\"names\":[\"setns\"],\"action\":\"SCMP_ACT_ERRNO\"}]}}}",
+              &probed);
+    run_group("seccomp",
+              "{\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":"
+              "[{\"names\":[\"bpf\"],\"action\":\"SCMP_ACT_ERRNO\"}]}}}",
+              &unprobed);
+    ok(probed.failed == unprobed.failed + 1 && unprobed.skipped == probed.skipped + 1,
+       "seccomp: setns is probed (unfiltered: a failed check), bpf is not (%d/%d failed, %d/%d skipped)",
+       probed.failed, unprobed.failed, probed.skipped, unprobed.skipped);
+    run_group("seccomp",
+              "{\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":"
+              "[{\"names\":[\"setns\"],\"action\":\"SCMP_ACT_ALLOW\"},"
+              "{\"names\":[\"setns\"],\"action\":\"SCMP_ACT_ERRNO\"}]}}}",
+              &probed);
+    ok(probed.skipped == unprobed.skipped && probed.failed == unprobed.failed,
+       "seccomp: a name also under another action is not probed (%d skipped, %d failed)", probed.skipped,
+       probed.failed);
+  }
+  {
     /* The fixture rootfs has no /dev: every default device and link fails. */
     inside_t t;
     run_group("devices", "{}", &t);
