@@ -38,11 +38,21 @@ $(B)/obj/%.o: %.c $(wildcard runtime/core/*.h harness/*.h common/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -c -o $@ $<
 
+# box is linked statically: every call of the runtime is an exec, and without
+# the dynamic loader (no libjansson, libseccomp, libc to find, map and
+# relocate) each costs 0.3 to 0.5 ms less and about 800 KiB less peak RSS
+# (`make bench`).  Its debug info goes to box.debug beside it (found by gdb
+# through the debuglink): create, run and exec copy the binary into a sealed
+# memfd on every call (runtime/core/cloned_exe.c), a copy that is then a
+# third the size.  The unit tests stay dynamic (ASan cannot link static).
+BOX_LDFLAGS  := -static
+BOX_SPLIT_DEBUG = objcopy --only-keep-debug $@.tmp $@.debug && objcopy --strip-debug --add-gnu-debuglink=$@.debug $@.tmp
+
 # Linked to a temporary name, then renamed: a suite running while this rebuilds
 # never executes a half-written binary.
 $(BIN)/box: $(BOX_CORE_OBJ) $(BOX_CMD_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@.tmp $^ $(BOX_LIBS) && mv -f $@.tmp $@
+	$(CC) $(CFLAGS) $(BOX_LDFLAGS) -o $@.tmp $^ $(BOX_LIBS) && $(BOX_SPLIT_DEBUG) && mv -f $@.tmp $@
 
 # box built with one lie told (-DBOX_BROKEN_*), for the runtimes broken on
 # purpose in harness/tests/broken/ that no wrapper script can break.
@@ -52,7 +62,7 @@ broken: $(BROKEN_BOXES:%=$(B)/broken/box-%)
 $(B)/broken/box-%: $(BOX_CORE_SRC) $(BOX_CMD_SRC) $(wildcard runtime/core/*.h runtime/*.h common/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -DBOX_BROKEN_$(shell echo '$*' | tr a-z- A-Z_) $(WARN) $(CFLAGS) -o $@.tmp \
-		$(BOX_CORE_SRC) $(BOX_CMD_SRC) $(BOX_LIBS) && mv -f $@.tmp $@
+		$(BOX_CORE_SRC) $(BOX_CMD_SRC) $(BOX_LDFLAGS) $(BOX_LIBS) && $(BOX_SPLIT_DEBUG) && mv -f $@.tmp $@
 
 $(BIN)/ocitest: $(OCITEST_OBJ)
 	@mkdir -p $(dir $@)

@@ -35,6 +35,10 @@
 #define CLONE_NEWTIME 0x00000080
 #endif
 
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
 #define EXEC_TIMEOUT_MS 30000 /* the process is set up and exec'd within this */
 #define N_NS 8
 
@@ -197,7 +201,10 @@ static void __attribute__((noreturn)) exec_helper(struct exec_s *x)
 
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   prctl(PR_SET_NAME, "box:exec-join");
-  if (box_sync_recv(x->sync_fd, BOX_SYNC_CGROUP, box_now_ms() + EXEC_TIMEOUT_MS, &err) < 0)
+  /* Still in the host's namespaces with box's rights: the v1 moves are
+     our own (spawn says why).  */
+  if (box_sync_recv(x->sync_fd, BOX_SYNC_CGROUP, box_now_ms() + EXEC_TIMEOUT_MS, &err) < 0
+      || (x->cgroup && box_cgroup_enter_self_v1(x->cgroup, &err) < 0))
     child_fail(x->sync_fd, &err);
   for (i = 0; i < N_NS; i++)
     {
@@ -244,6 +251,41 @@ reap(pid_t *pid, bool kill_it)
   *pid = -1;
 }
 
+/* linux/sched.h's struct clone_args (v2, Linux 5.7), which glibc's
+   headers do not have.  */
+struct exec_clone_args_s
+{
+  uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size,
+      cgroup;
+};
+
+/* The helper, started in the container's v2 cgroup when there is one
+   (*into_v2 then set).  A move by pid (cgroup.procs) takes the kernel's
+   global threadgroup rwsem for writing, whose write side waits for an
+   RCU grace period: milliseconds per move, and exec made one per
+   hierarchy.  So, as for the init (linux.c): clone3 CLONE_INTO_CGROUP
+   for v2, and the helper moves itself into the v1 ones (cgroup.c
+   box_cgroup_enter_self_v1).  The raw syscalls behave like fork(2): box
+   is single-threaded.  A kernel without clone3 gets fork and the
+   parent's move by pid.  */
+static pid_t
+fork_helper(const struct exec_s *x, bool *into_v2)
+{
+  cleanup_close int v2 = x->cgroup ? box_cgroup_open_v2(x->cgroup) : -1;
+  pid_t pid;
+
+  if (v2 >= 0)
+    {
+      struct exec_clone_args_s ca = { .flags = CLONE_INTO_CGROUP, .exit_signal = SIGCHLD, .cgroup = (uint64_t)v2 };
+      pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+      if (pid > 0)
+        *into_v2 = true;
+      if (pid >= 0)
+        return pid;
+    }
+  return fork();
+}
+
 /* Fork the helper, move it into the cgroups, learn the process's pid and
    wait until it has exec'd.  On failure nothing of ours is left running.  */
 static int
@@ -251,12 +293,16 @@ spawn(struct exec_s *x, box_error_t *err)
 {
   cleanup_close int parent_fd = -1;
   int sv[2], value = 0;
+  bool into_v2 = false;
 
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
     return box_make_error(err, errno, "socketpair");
   parent_fd = sv[0];
   x->sync_fd = sv[1];
-  x->helper = fork();
+#ifdef BOX_BROKEN_EXEC_OUTSIDE
+  box_cgroup_free(steal_pointer(&x->cgroup));
+#endif
+  x->helper = fork_helper(x, &into_v2);
   if (x->helper < 0)
     return box_make_error(err, errno, "fork");
   if (x->helper == 0)
@@ -265,10 +311,7 @@ spawn(struct exec_s *x, box_error_t *err)
       exec_helper(x);
     }
   cleanup_closep(&x->sync_fd);
-#ifdef BOX_BROKEN_EXEC_OUTSIDE
-  box_cgroup_free(steal_pointer(&x->cgroup));
-#endif
-  if ((x->cgroup && box_cgroup_enter(x->cgroup, x->helper, err) < 0)
+  if ((x->cgroup && !into_v2 && box_cgroup_enter_some(x->cgroup, x->helper, BOX_CGROUP_V2, err) < 0)
       || box_sync_send(parent_fd, BOX_SYNC_CGROUP, 0, NULL, err) < 0
       || box_sync_recv_value(parent_fd, BOX_SYNC_EXEC_PID, box_now_ms() + EXEC_TIMEOUT_MS, &value, err) < 0)
     return reap(&x->helper, true), -1;
