@@ -1,8 +1,11 @@
 #!/usr/bin/env bats
 # `pause` and `resume` (runc's command line; the runtime-spec has no such operation):
-# the container's cgroup is frozen (v1 freezer.state, v2 cgroup.freeze), `state`
-# says "paused", and nothing in it runs until `resume`. A paused container can
-# still be killed and force-deleted.
+# `state` says "paused", and nothing in the container runs until `resume`. A paused
+# container can still be killed and force-deleted. runc and crun freeze the
+# container's cgroup (v1 freezer.state, v2 cgroup.freeze); that is their means, not
+# the property: runsc stops the processes inside its own kernel and leaves the
+# sandbox's cgroup thawed. The cases check what runs (a ticking process), not the
+# freezer file.
 load helpers.bash
 
 setup() {
@@ -28,20 +31,6 @@ start_ticker() {
 	wait_file "$BUNDLE/rootfs/ready"
 }
 
-# freezer_says ID: what the container's freezer reports from the host: FROZEN or
-# THAWED (v1 freezer.state; v2 cgroup.events "frozen 1" / "frozen 0").
-freezer_says() {
-	local pid dir
-	pid=$(container_process "$1")
-	if [ "$(probe cgroup)" = v2 ]; then
-		dir=$(cgroup_dir "$pid" unified) || fail "no cgroup for $1"
-		if grep -qx 'frozen 1' "$dir/cgroup.events"; then echo FROZEN; else echo THAWED; fi
-	else
-		dir=$(cgroup_dir "$pid" freezer) || fail "no freezer cgroup for $1"
-		cat "$dir/freezer.state"
-	fi
-}
-
 # assert_ticks_stopped: no tick two past the last one appears within a second (one
 # may have been on its way when the freeze came).
 assert_ticks_stopped() {
@@ -63,7 +52,6 @@ assert_status_is() {
 	start_ticker
 	runtime -0 pause "$id"
 	assert_status_is "$id" paused
-	[ "$(freezer_says "$id")" = FROZEN ] || fail "the container's cgroup is not frozen: $(freezer_says "$id")"
 	assert_ticks_stopped
 	assert_status_is "$id" paused
 }
@@ -76,7 +64,6 @@ assert_status_is() {
 	last=$(cat "$BUNDLE/rootfs/tick")
 	runtime -0 resume "$id"
 	assert_status_is "$id" running
-	[ "$(freezer_says "$id")" = THAWED ] || fail "the container's cgroup is still frozen: $(freezer_says "$id")"
 	wait_file "$BUNDLE/rootfs/t.$((last + 3))" || fail "the container's process did not run again after resume"
 }
 
