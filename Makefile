@@ -31,7 +31,7 @@ BOX_TESTS     := $(patsubst runtime/tests/%.c,$(BIN)/tests/box/%,$(wildcard runt
 HARNESS_TESTS := $(patsubst harness/tests/%.c,$(BIN)/tests/harness/%,$(wildcard harness/tests/test_*.c))
 
 .PHONY: all broken deps rootfs acceptance conformance check unit shellcheck selftest one-property symlinked matrix unprivileged clients clients-selftest test bench clean format \
-        report check-tags lint-workflows
+        report check-tags lint-workflows location-check rootless
 all: $(BIN)/box $(BIN)/ocitest
 
 $(B)/obj/%.o: %.c $(wildcard runtime/core/*.h harness/*.h common/*.h)
@@ -103,7 +103,12 @@ check-tags: $(BIN)/ocitest
 lint-workflows:
 	ci/lint-workflows
 
-check: unit shellcheck check-tags lint-workflows selftest one-property symlinked
+check: unit shellcheck check-tags lint-workflows selftest one-property symlinked location-check
+
+# Any checkout location: a clone under a 0700 directory runs the unprivileged
+# check from there (ci/location-check; root).
+location-check: all rootfs
+	ci/location-check
 
 # One deviation, one failure: the whole suite against a runtime broken in one
 # property fails exactly the cases about it.
