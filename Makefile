@@ -74,8 +74,20 @@ rootfs: $(B)/rootfs/.stamp
 $(B)/rootfs/.stamp: rootfs/build $(BIN)/ocitest
 	rootfs/build $(B)/rootfs $(BIN)/ocitest
 
+# ROOTLESS=1: the same cases as an ordinary user (ci/rootless), RUNTIME in a
+# user namespace with the rootless base config; root-only cases skip.
+ROOTLESS ?=
 acceptance: all rootfs
+ifeq ($(ROOTLESS),1)
+	RUNTIMES="$(RUNTIME)" ci/rootless
+else
 	ci/acceptance
+endif
+
+# The rootless run against box, runc and crun (ci/rootless; as root it makes
+# and removes the user it runs as).
+rootless: all rootfs
+	ci/rootless
 
 # The upstream validation suite (opencontainers/runtime-tools) against RUNTIME:
 # RUNTIME_TOOLS=DIR (a checkout or its tarball; default ../shared/runtime-tools/),
