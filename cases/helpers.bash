@@ -139,6 +139,13 @@ requires_root() {
 	[ "$ROOTLESS" != 1 ] || skip "requires root: $1 (rootless run)"
 }
 
+# with_netns: rootless, give the bundle a network namespace of its own (the
+# rootless base config has none, as `runc spec --rootless`; a user namespace may
+# make one): for a case about what a new network namespace holds.
+with_netns() {
+	[ "$ROOTLESS" != 1 ] || update_config '.linux.namespaces += [{"type": "network"}]'
+}
+
 # has_op NAME: whether the runtime has the command NAME, decided once per run
 # (cached in $BATS_RUN_TMPDIR/ops/NAME as "1|0 reason"). Not by `NAME --help`:
 # runsc's `run --help` exits non-zero, and a runtime may print its usage for any
@@ -242,6 +249,14 @@ new_bundle() {
 	else
 		cp "$BASE_CONFIG" "$1/config.json"
 	fi
+}
+
+# config_new_ns: the /proc/PID/ns names of the namespaces the bundle's config
+# asks to be made (no path): pid mnt uts ipc net with the root base config, user
+# instead of net with the rootless one.
+config_new_ns() {
+	jq -r '.linux.namespaces[] | select((.path // "") == "") | .type
+		| {mount: "mnt", network: "net"}[.] // .' "$BUNDLE/config.json"
 }
 
 # subid_map FILE USER UID: a JSON list with the mapping of container ids 1.. to
@@ -465,8 +480,19 @@ stop_console() {
 # --- bad input (cases/errors.bats, cases/faults.bats) ---
 
 # bad_config NAME: the bundle's config.json becomes fixtures/bad/NAME.json.
+# Rootless, a config that lists namespaces gets the rootless base config's
+# (network out, user in) and its mappings: the runtime must reach the fault the
+# case is about, not refuse a config without a user namespace first.
 bad_config() {
-	cp "$TOP/fixtures/bad/$1.json" "$BUNDLE/config.json"
+	if [ "$ROOTLESS" = 1 ] && jq -e '.linux.namespaces | type == "array"' "$TOP/fixtures/bad/$1.json" >/dev/null 2>&1; then
+		jq --slurpfile base "$BUNDLE/config.json" '.linux.namespaces = ((.linux.namespaces | map(select(.type != "network" and .type != "user"))) + [{type: "user"}])
+			| .linux.uidMappings = $base[0].linux.uidMappings | .linux.gidMappings = $base[0].linux.gidMappings
+			| .mounts |= ((. // []) | map(if .type == "sysfs" then $base[0].mounts[] | select(.destination == "/sys") else . end))' \
+			"$TOP/fixtures/bad/$1.json" >"$BUNDLE/config.json.tmp"
+		mv "$BUNDLE/config.json.tmp" "$BUNDLE/config.json"
+	else
+		cp "$TOP/fixtures/bad/$1.json" "$BUNDLE/config.json"
+	fi
 }
 
 # exit_kind STATUS: how a runtime call ended, for a failure message: "timed out
