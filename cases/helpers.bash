@@ -43,6 +43,10 @@ rt() {
 	local out err rc=0 t0 dir=$BATS_TEST_TMPDIR
 	out=$(mktemp -p "$BATS_TEST_TMPDIR" rt.XXXXXX.out)
 	err=${out%.out}.err
+	# Readable by anyone: rootless, crun hands the process's stdio to its user
+	# (fchown to the mapped uid), and the case must still read what it wrote.
+	: >"$err"
+	chmod 0644 "$out" "$err"
 	[[ "$PWD/" != "$BATS_TEST_TMPDIR/"* ]] || dir=$PWD
 	t0=${EPOCHREALTIME/[.,]/}
 	(cd "$dir" && exec "$OCITEST" reap --record "$BATS_TEST_TMPDIR/spawned" -- \
@@ -313,6 +317,11 @@ assert_pid_in_rootfs() {
 	local pid rootfs
 	pid=$(state_field "$1" pid)
 	rootfs=$(rootfs_of "$1")
+	# Rootless, a process that is not dumpable (crun's init until it execs) has
+	# a /proc/PID/root only root may read: nothing can be said, say so.
+	if [ "$ROOTLESS" = 1 ] && [ -e "/proc/$pid" ] && ! stat -L "/proc/$pid/root/" >/dev/null 2>&1; then
+		skip "state.pid $pid: /proc/$pid/root unreadable without root (the process is not dumpable)"
+	fi
 	in_rootfs "$pid" "$rootfs" ||
 		fail "state.pid $pid of \`$1\` is not a process in its rootfs $rootfs (root: $(readlink "/proc/$pid/root" 2>&1))"
 }
