@@ -118,9 +118,10 @@ lint-workflows:
 check: unit shellcheck check-tags lint-workflows selftest one-property symlinked location-check
 
 # Any checkout location: a clone under a 0700 directory runs the unprivileged
-# check from there (ci/location-check; root).
+# check and the rootless run of one case file from there (ci/location-check; root).
+LOCATION_ROOTLESS_CASES ?= cases/lifecycle.bats
 location-check: all rootfs
-	ci/location-check
+	ROOTLESS_CASES="$(LOCATION_ROOTLESS_CASES)" ci/location-check
 
 # One deviation, one failure: the whole suite against a runtime broken in one
 # property fails exactly the cases about it.
