@@ -496,7 +496,8 @@ bad_config() {
 	if [ "$ROOTLESS" = 1 ] && jq -e '.linux.namespaces | type == "array"' "$TOP/fixtures/bad/$1.json" >/dev/null 2>&1; then
 		jq --slurpfile base "$BUNDLE/config.json" '.linux.namespaces = ((.linux.namespaces | map(select(.type != "network" and .type != "user"))) + [{type: "user"}])
 			| .linux.uidMappings = $base[0].linux.uidMappings | .linux.gidMappings = $base[0].linux.gidMappings
-			| .mounts |= ((. // []) | map(if .type == "sysfs" then $base[0].mounts[] | select(.destination == "/sys") else . end))' \
+			| if (.mounts | type) == "array" then .mounts |= map(if .type == "sysfs" then
+				$base[0].mounts[] | select(.destination == "/sys") else . end) else . end' \
 			"$TOP/fixtures/bad/$1.json" >"$BUNDLE/config.json.tmp"
 		mv "$BUNDLE/config.json.tmp" "$BUNDLE/config.json"
 	else
