@@ -31,7 +31,7 @@ BOX_TESTS     := $(patsubst runtime/tests/%.c,$(BIN)/tests/box/%,$(wildcard runt
 HARNESS_TESTS := $(patsubst harness/tests/%.c,$(BIN)/tests/harness/%,$(wildcard harness/tests/test_*.c))
 
 .PHONY: all broken deps rootfs acceptance conformance check unit shellcheck selftest one-property symlinked matrix unprivileged clients clients-selftest test bench clean format \
-        report check-tags lint-workflows
+        report check-tags lint-workflows location-check rootless
 all: $(BIN)/box $(BIN)/ocitest
 
 $(B)/obj/%.o: %.c $(wildcard runtime/core/*.h harness/*.h common/*.h)
@@ -84,8 +84,20 @@ rootfs: $(B)/rootfs/.stamp
 $(B)/rootfs/.stamp: rootfs/build $(BIN)/ocitest
 	rootfs/build $(B)/rootfs $(BIN)/ocitest
 
+# ROOTLESS=1: the same cases as an ordinary user (ci/rootless), RUNTIME in a
+# user namespace with the rootless base config; root-only cases skip.
+ROOTLESS ?=
 acceptance: all rootfs
+ifeq ($(ROOTLESS),1)
+	RUNTIMES="$(RUNTIME)" ci/rootless
+else
 	ci/acceptance
+endif
+
+# The rootless run against box, runc and crun (ci/rootless; as root it makes
+# and removes the user it runs as).
+rootless: all rootfs
+	ci/rootless
 
 # The upstream validation suite (opencontainers/runtime-tools) against RUNTIME:
 # RUNTIME_TOOLS=DIR (a checkout or its tarball; default ../shared/runtime-tools/),
@@ -113,7 +125,13 @@ check-tags: $(BIN)/ocitest
 lint-workflows:
 	ci/lint-workflows
 
-check: unit shellcheck check-tags lint-workflows selftest one-property symlinked
+check: unit shellcheck check-tags lint-workflows selftest one-property symlinked location-check
+
+# Any checkout location: a clone under a 0700 directory runs the unprivileged
+# check and the rootless run of one case file from there (ci/location-check; root).
+LOCATION_ROOTLESS_CASES ?= cases/lifecycle.bats
+location-check: all rootfs
+	ROOTLESS_CASES="$(LOCATION_ROOTLESS_CASES)" ci/location-check
 
 # One deviation, one failure: the whole suite against a runtime broken in one
 # property fails exactly the cases about it.

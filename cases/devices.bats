@@ -33,6 +33,7 @@ setup() {
 # type, major, minor, fileMode, uid, gid.
 # bats test_tags=spec:must,req:config-linux:devices
 @test "devices [linux.devices: char and block, mode and owner]" {
+	requires_root "mknod of device nodes the host does not have (a user namespace may only bind the host's)"
 	update_config '.linux.devices = [
 		{"path": "/dev/ocitest-null", "type": "c", "major": 1, "minor": 3, "fileMode": 416, "uid": 1, "gid": 2},
 		{"path": "/dev/ocitest-loop", "type": "b", "major": 7, "minor": 200, "fileMode": 384, "uid": 0, "gid": 0}]'
@@ -60,6 +61,7 @@ setup() {
 # and kernel.msg* in the ipc one).
 # bats test_tags=spec:must,req:config-linux:sysctl
 @test "sysctl [net and ipc parameters]" {
+	with_netns
 	update_config '.linux.sysctl = {"net.ipv4.ip_forward": "1", "kernel.shm_rmid_forced": "1",
 		"kernel.msgmax": "4096", "net.ipv4.ping_group_range": "0 0"}'
 	run_inside sysctl

@@ -97,6 +97,7 @@ state_doc() {
 # not make one: the namespaces it does not have stay the host's.
 # bats test_tags=de-facto,req:cli:exec
 @test "exec [container without its own pid or network namespace: shares the host's]" {
+	requires_root "without a pid namespace of its own, /proc is the host's, which a user namespace may not mount"
 	running '.linux.namespaces |= map(select(.type != "pid" and .type != "network"))'
 	runtime -0 exec "$id" sh -c 'readlink /proc/self/ns/pid; readlink /proc/self/ns/net; readlink /proc/self/ns/mnt'
 	assert_line "$(readlink /proc/self/ns/pid)"
@@ -358,6 +359,8 @@ fd4-closed"
 # bats test_tags=de-facto,req:cli:exec
 @test "exec [paused container: refused or done, never hangs]" {
 	requires op:pause op:resume
+	# Rootless, pause needs a cgroup of the container's own (a delegated one).
+	[ "$ROOTLESS" != 1 ] || requires_cgroup cgroup_writable
 	running
 	runtime -0 pause "$id"
 	wait_status "$id" paused
@@ -437,6 +440,7 @@ fd4-closed"
 # kill --all reaches the exec'd processes too (they are in the container's cgroup).
 # bats test_tags=de-facto,req:cli:exec
 @test "exec [exec'd processes are gone after kill --all]" {
+	requires_root "without a pid namespace of its own, /proc is the host's, which a user namespace may not mount"
 	running '.linux.namespaces |= map(select(.type != "pid"))'
 	exec_detached "$id" sleep 3600
 	runtime -0 kill --all "$id" KILL
@@ -457,6 +461,7 @@ fd4-closed"
 # The same without a pid namespace, where the init's death ends nothing else.
 # bats test_tags=de-facto,req:cli:exec
 @test "exec [exec'd processes are gone after delete --force, no pid namespace]" {
+	requires_root "without a pid namespace of its own, /proc is the host's, which a user namespace may not mount"
 	running '.linux.namespaces |= map(select(.type != "pid"))'
 	exec_detached "$id" sleep 3600
 	runtime -0 delete --force "$id"

@@ -6,6 +6,10 @@
 #   RUNTIME          the runtime binary under test (default: build/bin/box)
 #   RUNTIME_ARGS     global flags it needs on this host (word-split)
 #   RUNTIME_TIMEOUT  seconds any one runtime call may take (default 30)
+#   ROOTLESS         1: the rootless run (ci/rootless): the suite as an ordinary
+#                    user, the runtime in a user namespace, with the rootless base
+#                    config (fixtures/config-rootless.json, as `runc spec
+#                    --rootless`); cases that need root skip (requires_root)
 bats_require_minimum_version 1.5.0
 bats_load_library bats-support
 bats_load_library bats-assert
@@ -13,7 +17,12 @@ bats_load_library bats-assert
 TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 OCITEST=${OCITEST:-$TOP/build/bin/ocitest}
 ROOTFS=${ROOTFS:-$TOP/build/rootfs}
-BASE_CONFIG=${BASE_CONFIG:-$TOP/fixtures/config.json}
+ROOTLESS=${ROOTLESS:-0}
+if [ "$ROOTLESS" = 1 ]; then
+	BASE_CONFIG=${BASE_CONFIG:-$TOP/fixtures/config-rootless.json}
+else
+	BASE_CONFIG=${BASE_CONFIG:-$TOP/fixtures/config.json}
+fi
 RUNTIME=${RUNTIME:-$TOP/build/bin/box}
 RUNTIME_NAME=${RUNTIME_NAME:-$(basename "$RUNTIME")}
 RUNTIME_TIMEOUT=${RUNTIME_TIMEOUT:-30}
@@ -34,6 +43,10 @@ rt() {
 	local out err rc=0 t0 dir=$BATS_TEST_TMPDIR
 	out=$(mktemp -p "$BATS_TEST_TMPDIR" rt.XXXXXX.out)
 	err=${out%.out}.err
+	# Readable by anyone: rootless, crun hands the process's stdio to its user
+	# (fchown to the mapped uid), and the case must still read what it wrote.
+	: >"$err"
+	chmod 0644 "$out" "$err"
 	[[ "$PWD/" != "$BATS_TEST_TMPDIR/"* ]] || dir=$PWD
 	t0=${EPOCHREALTIME/[.,]/}
 	(cd "$dir" && exec "$OCITEST" reap --record "$BATS_TEST_TMPDIR/spawned" -- \
@@ -84,7 +97,17 @@ requires() {
 		case "$f" in
 		root)
 			[ "$(probe root)" = 1 ] ||
-				skip "requires root with CAP_SYS_ADMIN (euid=$(probe euid))"
+				skip "requires root with CAP_SYS_ADMIN (euid=$(probe euid); ROOTLESS=1 runs the cases that make sense rootless)"
+			;;
+		privileges)
+			# What every case needs: root, or in the rootless run user
+			# namespaces this user may create.
+			if [ "$ROOTLESS" = 1 ]; then
+				[ "$(probe userns)" = 1 ] ||
+					skip "requires unprivileged user namespaces for the rootless run ($(userns_denied_by))"
+			else
+				requires root
+			fi
 			;;
 		run) requires op:run ;;
 		op:*)
@@ -98,6 +121,33 @@ requires() {
 		*) fail "requires: unknown feature '$f'" ;;
 		esac
 	done
+}
+
+# userns_denied_by: the host setting that keeps this user from making a user
+# namespace (for a skip reason), as far as the host shows it.
+userns_denied_by() {
+	local v
+	v=$(cat /proc/sys/user/max_user_namespaces 2>/dev/null) && [ "$v" = 0 ] &&
+		{ echo "user.max_user_namespaces=0"; return; }
+	v=$(cat /proc/sys/kernel/unprivileged_userns_clone 2>/dev/null) && [ "$v" = 0 ] &&
+		{ echo "kernel.unprivileged_userns_clone=0"; return; }
+	v=$(cat /proc/sys/kernel/apparmor_restrict_unprivileged_userns 2>/dev/null) && [ "$v" = 1 ] &&
+		{ echo "kernel.apparmor_restrict_unprivileged_userns=1"; return; }
+	echo "unshare(CLONE_NEWUSER) fails for uid $(id -u); no sysctl says why"
+}
+
+# requires_root WHY: the case needs root on the host (WHY says for what: making
+# cgroups, mknod, a network namespace a user namespace may not configure...):
+# in the rootless run it skips, saying so.
+requires_root() {
+	[ "$ROOTLESS" != 1 ] || skip "requires root: $1 (rootless run)"
+}
+
+# with_netns: rootless, give the bundle a network namespace of its own (the
+# rootless base config has none, as `runc spec --rootless`; a user namespace may
+# make one): for a case about what a new network namespace holds.
+with_netns() {
+	[ "$ROOTLESS" != 1 ] || update_config '.linux.namespaces += [{"type": "network"}]'
 }
 
 # has_op NAME: whether the runtime has the command NAME, decided once per run
@@ -187,10 +237,38 @@ new_id() {
 }
 
 # new_bundle DIR: a bundle with its own copy of the rootfs and the base config.
+# Rootless, the base config's user namespace maps container root to this user
+# and, where /etc/subuid and /etc/subgid grant it ranges, ids 1.. to the first
+# of them (runc and crun write those through newuidmap/newgidmap).
 new_bundle() {
 	mkdir -p "$1"
 	cp -a "$ROOTFS" "$1/rootfs"
-	cp "$BASE_CONFIG" "$1/config.json"
+	if [ "$ROOTLESS" = 1 ]; then
+		jq --argjson uid "$(id -u)" --argjson gid "$(id -g)" \
+			--argjson subuid "$(subid_map /etc/subuid "$(id -un)" "$(id -u)")" \
+			--argjson subgid "$(subid_map /etc/subgid "$(id -un)" "$(id -u)")" \
+			'.linux.uidMappings = [{containerID: 0, hostID: $uid, size: 1}] + $subuid
+			| .linux.gidMappings = [{containerID: 0, hostID: $gid, size: 1}] + $subgid' \
+			"$BASE_CONFIG" >"$1/config.json"
+	else
+		cp "$BASE_CONFIG" "$1/config.json"
+	fi
+}
+
+# config_new_ns: the /proc/PID/ns names of the namespaces the bundle's config
+# asks to be made (no path): pid mnt uts ipc net with the root base config, user
+# instead of net with the rootless one.
+config_new_ns() {
+	jq -r '.linux.namespaces[] | select((.path // "") == "") | .type
+		| {mount: "mnt", network: "net"}[.] // .' "$BUNDLE/config.json"
+}
+
+# subid_map FILE USER UID: a JSON list with the mapping of container ids 1.. to
+# the first range FILE grants USER (by name or uid), or [] when it grants none.
+subid_map() {
+	awk -F: -v u="$2" -v n="$3" '($1 == u || $1 == n) && $3 > 0 {
+		printf "[{\"containerID\": 1, \"hostID\": %d, \"size\": %d}]\n", $2, $3; found = 1; exit }
+		END { if (!found) print "[]" }' "$1" 2>/dev/null || echo '[]'
 }
 
 # state_field ID FIELD: one field of the parsed state document (jq path).
@@ -239,6 +317,11 @@ assert_pid_in_rootfs() {
 	local pid rootfs
 	pid=$(state_field "$1" pid)
 	rootfs=$(rootfs_of "$1")
+	# Rootless, a process that is not dumpable (crun's init until it execs) has
+	# a /proc/PID/root only root may read: nothing can be said, say so.
+	if [ "$ROOTLESS" = 1 ] && [ -e "/proc/$pid" ] && ! stat -L "/proc/$pid/root/" >/dev/null 2>&1; then
+		skip "state.pid $pid: /proc/$pid/root unreadable without root (the process is not dumpable)"
+	fi
 	in_rootfs "$pid" "$rootfs" ||
 		fail "state.pid $pid of \`$1\` is not a process in its rootfs $rootfs (root: $(readlink "/proc/$pid/root" 2>&1))"
 }
@@ -303,7 +386,7 @@ echo ready > /ready
 while :; do sleep 1 & wait $!; done')
 
 common_setup() {
-	requires root
+	requires privileges
 	T=$BATS_TEST_TMPDIR
 	ROOT=$T/root
 	BUNDLE=$T/bundle
@@ -408,8 +491,20 @@ stop_console() {
 # --- bad input (cases/errors.bats, cases/faults.bats) ---
 
 # bad_config NAME: the bundle's config.json becomes fixtures/bad/NAME.json.
+# Rootless, a config that lists namespaces gets the rootless base config's
+# (network out, user in) and its mappings: the runtime must reach the fault the
+# case is about, not refuse a config without a user namespace first.
 bad_config() {
-	cp "$TOP/fixtures/bad/$1.json" "$BUNDLE/config.json"
+	if [ "$ROOTLESS" = 1 ] && jq -e '.linux.namespaces | type == "array"' "$TOP/fixtures/bad/$1.json" >/dev/null 2>&1; then
+		jq --slurpfile base "$BUNDLE/config.json" '.linux.namespaces = ((.linux.namespaces | map(select(.type != "network" and .type != "user"))) + [{type: "user"}])
+			| .linux.uidMappings = $base[0].linux.uidMappings | .linux.gidMappings = $base[0].linux.gidMappings
+			| if (.mounts | type) == "array" then .mounts |= map(if .type == "sysfs" then
+				$base[0].mounts[] | select(.destination == "/sys") else . end) else . end' \
+			"$TOP/fixtures/bad/$1.json" >"$BUNDLE/config.json.tmp"
+		mv "$BUNDLE/config.json.tmp" "$BUNDLE/config.json"
+	else
+		cp "$TOP/fixtures/bad/$1.json" "$BUNDLE/config.json"
+	fi
 }
 
 # exit_kind STATUS: how a runtime call ended, for a failure message: "timed out

@@ -67,7 +67,7 @@ load helpers.bash
 	[ "$(stat -L -c %d:%i "/proc/$pid/root/")" = "$(stat -c %d:%i "$BUNDLE/rootfs/")" ] ||
 		fail "root of pid $pid is not $BUNDLE/rootfs"
 	# ... and it lives in the namespaces the config asks for, not the host's.
-	for ns in pid mnt uts ipc net; do
+	for ns in $(config_new_ns); do
 		[ "$(readlink "/proc/$pid/ns/$ns")" != "$(readlink "/proc/self/ns/$ns")" ] ||
 			fail "pid $pid shares the host's $ns namespace"
 	done

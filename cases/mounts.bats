@@ -21,6 +21,7 @@ teardown() {
 # the propagation a runtime gives the container's / can be seen (on a host whose
 # mounts are all private, slave and private look the same).
 shared_rootfs() {
+	requires_root "the case makes the rootfs a shared mount on the host"
 	mount --bind "$BUNDLE/rootfs" "$BUNDLE/rootfs"
 	touch "$T/shared-rootfs"
 	mount --make-shared "$BUNDLE/rootfs"
@@ -37,6 +38,13 @@ shared_rootfs() {
 # config.md "Mounts": sysfs with options nosuid, noexec, nodev, ro (mount(8)).
 # bats test_tags=spec:must,req:config:mounts
 @test "mounts [sysfs read-only]" {
+	# Rootless, a sysfs mount needs a network namespace of the user's: the
+	# rootless base config binds /sys instead; here, sysfs with its own netns.
+	if [ "$ROOTLESS" = 1 ]; then
+		with_netns
+		update_config '.mounts |= map(if .destination == "/sys" then {destination: "/sys", type: "sysfs",
+			source: "sysfs", options: ["nosuid", "noexec", "nodev", "ro"]} else . end)'
+	fi
 	run_inside mounts
 	assert_checked 'mount /sys: type sysfs' 'mount /sys: option ro ' 'mount /sys: option nosuid' \
 		'mount /sys: option nodev' 'mount /sys: option noexec'
@@ -94,6 +102,7 @@ shared_rootfs() {
 # the mounts below it (a tmpfs mounted in the source shows up in the container).
 # bats test_tags=spec:must,req:config:mounts
 @test "mounts [rbind keeps submounts]" {
+	requires_root "the case mounts a tmpfs on the host"
 	mkdir -p "$T/src/sub"
 	mount -t tmpfs -o size=1m ocitest-sub "$T/src/sub"
 	update_config --arg s "$T/src" '.mounts += [{"destination": "/mnt/r", "type": "bind", "source": $s,

@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "linux.h"
 #include "log.h"
+#include "utils.h"
 
 typedef int (*box_cmd_fn)(struct box_global_s *, int, char **, box_error_t *);
 
@@ -42,7 +43,7 @@ static const struct
     "[--cwd DIR] [--env|-e K=V]... [--user|-u UID[:GID]] [--additional-gids G]... [--cap C]... "
     "[--no-new-privs] [--preserve-fds N] ID",
     "run a new process in a running container" },
-  { "spec", box_cmd_spec, "[--bundle|-b DIR]", "write a default config.json" },
+  { "spec", box_cmd_spec, "[--bundle|-b DIR] [--rootless]", "write a default config.json (--rootless: for the calling user, as runc's)" },
   { "features", box_cmd_features, "", "print the features document (runtime-spec features.md)" },
   { "version", box_cmd_version, "", "print the version" },
 };
@@ -146,9 +147,14 @@ int
 main(int argc, char **argv)
 {
   struct box_global_s g = { .root = BOX_DEFAULT_ROOT };
+  cleanup_free char *xdg_root = NULL;
   box_error_t err = NULL;
   int cmd, ret = -1;
 
+  /* Rootless, the state goes under $XDG_RUNTIME_DIR (runc:
+     $XDG_RUNTIME_DIR/runc), where the user may write.  */
+  if (box_rootless() /* first call: decides it */ && getenv("XDG_RUNTIME_DIR") && getenv("XDG_RUNTIME_DIR")[0] == '/')
+    g.root = xdg_root = xasprintf("%s/box", getenv("XDG_RUNTIME_DIR"));
   cmd = parse_globals(&g, argc, argv, &err);
   /* The commands that clone a process into a container (the init, or
      exec's) run from a sealed copy.  */

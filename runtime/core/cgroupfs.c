@@ -247,9 +247,14 @@ mount_hierarchy(const struct box_cgroupfs_hier_s *h, const char *path, const cha
          select the hierarchy: exactly its controllers, or the kernel
          refuses (EBUSY).  */
       if (mount(v2 ? "cgroup2" : "cgroup", path, v2 ? "cgroup2" : "cgroup", flags, v2 ? data : h->controllers)
-          < 0)
+          == 0)
+        return 0;
+      /* A rootless container left in the caller's cgroups, which are the
+         hierarchy's root, without a cgroup namespace: its user namespace
+         may not mount a hierarchy anew, and the host's mount shows that
+         root already: bind it, as runc does.  */
+      if (!(errno == EPERM && h->host_dir && box_rootless() && !data))
         return box_make_error(err, errno, "mount the `%s` hierarchy on `%s`", what, shown);
-      return 0;
     }
   if (h->host_dir == NULL)
     return box_make_error(

@@ -246,6 +246,79 @@ record_cgroup_plan(const struct create_s *c, const box_cgroup_host_t *host, box_
   return box_write_file_atomic(path, text, strlen(text), 0600, err);
 }
 
+/* The first linux.resources field a config sets that needs a cgroup
+   (NULL: none).  The device rules are not among them: in a user
+   namespace no device node can be made and only those bound from the
+   host exist, and runc skips the devices controller there too.  */
+static const char *
+resources_first_field(const struct box_resources_s *r)
+{
+  if (!r)
+    return NULL;
+  if (r->has_pids_limit)
+    return "linux.resources.pids.limit";
+  if (r->has_mem_limit)
+    return "linux.resources.memory.limit";
+  if (r->has_mem_reservation)
+    return "linux.resources.memory.reservation";
+  if (r->has_mem_swap)
+    return "linux.resources.memory.swap";
+  if (r->has_mem_swappiness)
+    return "linux.resources.memory.swappiness";
+  if (r->has_cpu_shares)
+    return "linux.resources.cpu.shares";
+  if (r->has_cpu_quota)
+    return "linux.resources.cpu.quota";
+  if (r->has_cpu_period)
+    return "linux.resources.cpu.period";
+  if (r->cpus)
+    return "linux.resources.cpu.cpus";
+  if (r->mems)
+    return "linux.resources.cpu.mems";
+  if (r->n_hugepages)
+    return "linux.resources.hugepageLimits";
+  return NULL;
+}
+
+/* Rootless: true when every cgroup box would make can be made by us,
+   which only a delegated cgroup v2 subtree allows (cgroup-v2.rst
+   "Delegation": the subtree's directory and cgroup.procs chowned to the
+   user).  On a v1 or hybrid host no hierarchy is delegated: none.  The
+   nearest existing ancestor of each planned cgroup must be writable.  */
+static bool
+rootless_cgroups_writable(const box_cgroup_host_t *host, const struct create_s *c, char **why)
+{
+  cleanup_cgroup box_cgroup_t *plan = NULL;
+  box_error_t e = NULL;
+  size_t i;
+
+  if (!host->v2)
+    {
+      *why = xstrdup("this host's cgroups are not cgroup v2 only, and v1 hierarchies are never delegated");
+      return false;
+    }
+  if (box_cgroup_plan(host, c->config->cgroups_path, c->ctx->id, &plan, &e) < 0)
+    {
+      *why = xstrdup(e->msg);
+      box_error_release(&e);
+      return false;
+    }
+  for (i = 0; i < plan->n; i++)
+    {
+      cleanup_free char *dir = xstrdup(plan->dirs[i].path);
+      char *slash;
+      while (access(dir, F_OK) < 0 && (slash = strrchr(dir, '/')) && slash != dir)
+        *slash = '\0';
+      if (access(dir, W_OK) < 0)
+        {
+          *why = xasprintf("`%s` is not writable by uid %u (no delegated cgroup v2 subtree)", dir,
+                           (unsigned)geteuid());
+          return false;
+        }
+    }
+  return true;
+}
+
 /* config-linux.md "Control groups": made and limited before the init
    exists (a resource this host cannot apply fails create, naming it).
    A host with no cgroup mounted at all runs containers without one,
@@ -263,6 +336,20 @@ make_cgroups(struct create_s *c, box_error_t *err)
       box_log_debug("no cgroup hierarchy mounted: container without cgroups");
       box_error_release(err);
       return 0;
+    }
+  if (box_rootless())
+    {
+      cleanup_free char *why = NULL;
+      const char *field = resources_first_field(c->config->resources);
+      if (!rootless_cgroups_writable(host, c, &why))
+        {
+          box_cgroup_host_free(host);
+          if (field)
+            return box_make_error(err, 0, "config.json: `%s`: a rootless container cannot apply it: %s", field,
+                                  why);
+          box_log_debug("rootless: container without cgroups: %s", why);
+          return 0;
+        }
     }
   r = record_cgroup_plan(c, host, err);
   if (r == 0)
@@ -860,11 +947,10 @@ box_container_run(const box_context_t *ctx_in, int *exit_status, box_error_t *er
   return r;
 }
 
-int
-box_write_default_spec(const char *bundle, box_error_t *err)
+static int
+write_spec(const char *bundle, const char *data, box_error_t *err)
 {
   cleanup_free char *path = xasprintf("%s/config.json", bundle ? bundle : ".");
-  cleanup_free char *data = box_default_spec();
   cleanup_close int fd = -1;
   size_t len = strlen(data), off = 0;
 
@@ -884,4 +970,18 @@ box_write_default_spec(const char *bundle, box_error_t *err)
       off += (size_t)w;
     }
   return 0;
+}
+
+int
+box_write_default_spec(const char *bundle, box_error_t *err)
+{
+  cleanup_free char *data = box_default_spec();
+  return write_spec(bundle, data, err);
+}
+
+int
+box_write_rootless_spec(const char *bundle, box_error_t *err)
+{
+  cleanup_free char *data = box_rootless_spec((unsigned)geteuid(), (unsigned)getegid());
+  return write_spec(bundle, data, err);
 }

@@ -109,5 +109,7 @@ int box_container_exec(const box_context_t *ctx, const struct box_exec_s *e, int
 
 /* Write the default config.json into bundle (NULL: cwd); refuses to overwrite.  */
 int box_write_default_spec(const char *bundle, box_error_t *err);
+/* Same, `box spec --rootless`: for the caller's uid and gid.  */
+int box_write_rootless_spec(const char *bundle, box_error_t *err);
 
 #endif

@@ -270,6 +270,18 @@ init_user(const box_config_t *c, box_error_t *err)
   return 0;
 }
 
+/* true when this user namespace denies setgroups(2): a rootless box that
+   mapped only the caller's own gid wrote "deny" (userns.c).  */
+static bool
+setgroups_denied(void)
+{
+  char buf[16] = "";
+  cleanup_close int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
+  ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+  return n > 0 && strncmp(buf, "deny", 4) == 0;
+}
+
 int
 box_become_process_user(const box_config_t *c, box_error_t *err)
 {
@@ -297,7 +309,17 @@ box_become_process_user(const box_config_t *c, box_error_t *err)
 #endif
   else if (errno != EACCES && errno != EPERM)
     return box_make_error(err, errno, "chdir to cwd `%s`", p->cwd);
-  if (setgroups(p->n_additional_gids, p->additional_gids) < 0)
+  /* With setgroups denied the groups stay what they are (the caller's,
+     unmapped: nogroup), as in runc; additional ones cannot be had.  */
+  if (setgroups_denied())
+    {
+      if (p->n_additional_gids > 0)
+        return box_make_error(err, 0,
+                              "config.json: `process.user.additionalGids`: cannot be set in a rootless container "
+                              "whose linux.gidMappings map only the caller's gid (setgroups is denied; map "
+                              "subordinate gids from /etc/subgid)");
+    }
+  else if (setgroups(p->n_additional_gids, p->additional_gids) < 0)
     return box_make_error(err, errno, "setgroups");
   if (setgid(p->gid) < 0)
     return box_make_error(err, errno, "setgid %u", (unsigned)p->gid);

@@ -215,7 +215,18 @@ do_one_mount(const struct box_mount_s *m, const char *rootfs, const char *bundle
         return -1;
     }
   else if (mount(m->source ? m->source : m->type, dest, m->type, o.flags, data) < 0)
-    return box_make_error(err, errno, "mount `%s` on `%s`", m->source ? m->source : m->type, m->destination);
+    {
+      /* Rootless without a network namespace of its own, sysfs may not be
+         mounted (only the owner of the netns may): bind the host's /sys
+         instead, recursively and with the mount's flags, as runc does.  */
+      if (!(errno == EPERM && box_rootless() && m->type && strcmp(m->type, "sysfs") == 0))
+        return box_make_error(err, errno, "mount `%s` on `%s`", m->source ? m->source : m->type,
+                              m->destination);
+      box_log_debug("rootless: sysfs on `%s` refused: binding the host's /sys", m->destination);
+      o.flags |= MS_BIND | MS_REC;
+      if (bind_mount(m, "/sys", dest, &o, err) < 0)
+        return -1;
+    }
   if (o.propagation && mount(NULL, dest, NULL, o.propagation, NULL) < 0)
     return box_make_error(err, errno, "set propagation of `%s`", m->destination);
   return 0;

@@ -679,3 +679,65 @@ box_default_spec(void)
 {
   return xstrdup(default_spec);
 }
+
+/* `runc spec --rootless` (libcontainer/specconv ToRootless): the default
+   without a network namespace (the host's, which a user namespace may
+   not configure), with a user namespace mapping the caller to root,
+   devpts without gid= (group 5 is not mapped), /sys bound from the host
+   (sysfs may be mounted only by the owner of the network namespace), no
+   linux.resources.  */
+char *
+box_rootless_spec(unsigned uid, unsigned gid)
+{
+  json_error_t jerr;
+  json_t *doc = json_loads(default_spec, 0, &jerr), *linux_obj, *ns, *m, *v;
+  json_t *opts;
+  size_t i, j;
+  char *out;
+
+  if (!doc)
+    abort();
+  linux_obj = json_object_get(doc, "linux");
+  ns = json_array();
+  json_array_foreach(json_object_get(linux_obj, "namespaces"), i, v)
+  {
+    if (strcmp(json_string_value(json_object_get(v, "type")), "network") != 0)
+      json_array_append(ns, v);
+  }
+  json_array_append_new(ns, json_pack("{s:s}", "type", "user"));
+  json_object_set_new(linux_obj, "namespaces", ns);
+  json_object_set_new(linux_obj, "uidMappings",
+                      json_pack("[{s:i,s:I,s:i}]", "containerID", 0, "hostID", (json_int_t)uid, "size", 1));
+  json_object_set_new(linux_obj, "gidMappings",
+                      json_pack("[{s:i,s:I,s:i}]", "containerID", 0, "hostID", (json_int_t)gid, "size", 1));
+  json_object_del(linux_obj, "resources");
+  json_array_foreach(json_object_get(doc, "mounts"), i, m)
+  {
+    const char *type = json_string_value(json_object_get(m, "type"));
+    if (type && strcmp(type, "sysfs") == 0)
+      {
+        json_object_set_new(m, "type", json_string("none"));
+        json_object_set_new(m, "source", json_string("/sys"));
+        json_object_set_new(m, "options", json_pack("[s,s,s,s,s]", "rbind", "nosuid", "noexec", "nodev", "ro"));
+        continue;
+      }
+    opts = json_array();
+    json_array_foreach(json_object_get(m, "options"), j, v)
+    {
+      if (strncmp(json_string_value(v), "gid=", 4) != 0)
+        json_array_append(opts, v);
+    }
+    if (json_object_get(m, "options"))
+      json_object_set(m, "options", opts);
+    json_decref(opts);
+  }
+  out = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+  json_decref(doc);
+  if (!out)
+    abort();
+  {
+    char *nl = xasprintf("%s\n", out);
+    free(out);
+    return nl;
+  }
+}

@@ -121,5 +121,7 @@ void cleanup_configp(box_config_t **config);
 
 /* The default config.json of `box spec`, pretty-printed, caller frees.  */
 char *box_default_spec(void);
+/* `box spec --rootless`: the default made to run as uid/gid, not root.  */
+char *box_rootless_spec(unsigned uid, unsigned gid);
 
 #endif

@@ -396,3 +396,15 @@ box_join_in_root(const char *root, const char *unsafe, box_error_t *err)
   return xasprintf("%s%s", root, cur[0] ? cur : "/");
 #endif
 }
+
+bool
+box_rootless(void)
+{
+  static int rootless = -1;
+
+  /* Decided at the first call (main makes it first thing), as box was
+     started: the container init is later uid 0 of its user namespace.  */
+  if (rootless < 0)
+    rootless = geteuid() != 0;
+  return rootless;
+}

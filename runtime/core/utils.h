@@ -81,6 +81,12 @@ char *box_now_rfc3339(void);
 /* Milliseconds on CLOCK_MONOTONIC, for deadlines.  */
 long long box_now_ms(void);
 
+/* Rootless (runc's model): box runs as a user other than root of the
+   initial user namespace, so it may only do what an unprivileged user may
+   (a user namespace first, cgroups only where delegated to it).  Decided
+   once, at the first call, which main makes before anything else.  */
+bool box_rootless(void);
+
 /* Parse "KILL", "SIGKILL", "kill", "9" (or "0", no signal) into a signal number.  */
 int box_parse_signal(const char *name, int *sig, box_error_t *err);
 

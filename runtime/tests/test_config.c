@@ -204,6 +204,34 @@ test_default_spec(void)
          "default spec: args [sh], terminal false, 5 namespaces, 7 mounts (the last cgroup)");
   box_config_free(c);
   box_error_release(&err);
+
+  {
+    /* `box spec --rootless` (runc's ToRootless): a user namespace mapping
+       the caller to root, no network namespace, /sys bound, no gid=.  */
+    cleanup_free char *rl = box_rootless_spec(1234, 5678);
+    const box_security_t *s;
+    size_t i;
+    bool sys_bound = false, no_gid = strstr(rl, "gid=") == NULL;
+    c = parse(rl, &err);
+    tap_ok(c != NULL, "the rootless spec of `box spec --rootless` parses");
+    if (err)
+      tap_diag("%s", err->msg);
+    s = c ? c->security : NULL;
+    for (i = 0; c && i < c->n_mounts; i++)
+      {
+        if (strcmp(c->mounts[i].destination, "/sys") == 0)
+          sys_bound = c->mounts[i].source && strcmp(c->mounts[i].source, "/sys") == 0;
+      }
+    tap_ok(c && s && s->userns && s->n_uid_map == 1 && s->uid_map[0].container_id == 0
+               && s->uid_map[0].host_id == 1234 && s->uid_map[0].size == 1 && s->n_gid_map == 1
+               && s->gid_map[0].host_id == 5678
+               && c->clone_flags == (CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNS | CLONE_NEWUSER)
+               && sys_bound && no_gid,
+           "rootless spec: user namespace 0 -> caller (1234/5678, size 1), no network namespace, /sys bound, "
+           "no gid= option");
+    box_config_free(c);
+    box_error_release(&err);
+  }
 }
 
 static void
