@@ -223,6 +223,7 @@ parse_mount(json_t *m, size_t i, struct box_mount_s *out, box_error_t *err)
   cleanup_free char *field = NULL;
   json_t *opts;
 
+  out->source_fd = -1;
   if (!json_is_object(m))
     return cfg_error(err, (field = xasprintf("mounts[%zu]", i)), "must be an object");
   free(field), field = xasprintf("mounts[%zu].destination", i);
