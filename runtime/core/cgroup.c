@@ -1082,6 +1082,8 @@ box_cgroup_apply(const box_cgroup_t *cg, const struct box_resources_s *r, box_er
   return 0;
 }
 
+static const char *frozen_dir(const box_cgroup_t *cg);
+
 int
 box_cgroup_create(const box_cgroup_host_t *host, const char *cgroups_path, const char *id,
                   const struct box_resources_s *r, box_cgroup_t **out, box_error_t *err)
@@ -1093,6 +1095,18 @@ box_cgroup_create(const box_cgroup_host_t *host, const char *cgroups_path, const
   for (i = 0; i < host->n; i++)
     if (add_dir(cg, host, &host->h[i], cgroups_path, id, err) < 0)
       break;
+  /* A cgroupsPath that exists frozen would freeze the init on joining
+     and `create` with it (runc: "container's cgroup unexpectedly
+     frozen").  The spec says only that the runtime joins an existing
+     cgroup (config-linux.md "Cgroups path"); box refuses, before any
+     process is in it.  */
+#ifndef BOX_BROKEN_JOINS_FROZEN_CGROUP
+  if (i == host->n && frozen_dir(cg))
+    {
+      box_make_error(err, 0, "cgroup `%s` is frozen: thaw it or give another linux.cgroupsPath", frozen_dir(cg));
+      i = 0;
+    }
+#endif
   if (i < host->n || box_cgroup_apply(cg, r, err) < 0)
     {
       /* Nothing has joined yet: only our own directories to remove.  */
@@ -1152,8 +1166,10 @@ box_cgroup_open_v2(const box_cgroup_t *cg)
   return -1;
 }
 
-bool
-box_cgroup_freezing(const box_cgroup_t *cg)
+/* The first of cg's directories that is frozen or freezing (v1
+   freezer.state not THAWED, v2 cgroup.freeze 1), or NULL.  */
+static const char *
+frozen_dir(const box_cgroup_t *cg)
 {
   size_t i;
 
@@ -1173,9 +1189,15 @@ box_cgroup_freezing(const box_cgroup_t *cg)
           continue;
         }
       if (v2 ? text[0] == '1' : strncmp(text, "THAWED", 6) != 0)
-        return true;
+        return d->path;
     }
-  return false;
+  return NULL;
+}
+
+bool
+box_cgroup_freezing(const box_cgroup_t *cg)
+{
+  return frozen_dir(cg) != NULL;
 }
 
 /* ---- signalling and removal ---- */
