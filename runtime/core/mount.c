@@ -227,8 +227,12 @@ make_mountpoint(const char *path, bool is_dir, box_error_t *err)
   /* Anything already there will do, and must not be opened: a device
      node (the host's /dev/tty in an rbind /dev: ENXIO without a
      controlling terminal), a fifo (blocks).  */
+#ifndef BOX_BROKEN_OLD_MOUNTS
   if (lstat(path, &sb) == 0)
     return 0;
+#else
+  (void)sb; /* broken on purpose: opens what is there (ENXIO on /dev/tty) */
+#endif
   parent = xstrdup(path);
   if (box_mkdir_p(dirname(parent), 0755, err) < 0)
     return -1;
@@ -251,6 +255,10 @@ defer_ro(const box_config_t *config, size_t i)
   const char *dest = config->mounts[i].destination;
   size_t n = strlen(dest), j;
 
+#ifdef BOX_BROKEN_OLD_MOUNTS
+  /* Broken on purpose (harness/tests/broken/old-mounts): ro at once.  */
+  return (void)n, (void)j, (void)dest, false;
+#endif
   while (n > 1 && dest[n - 1] == '/')
     n--;
   if (n == 4 && strncmp(dest, "/dev", 4) == 0)
@@ -320,7 +328,7 @@ set_recursive_attrs(const struct box_mount_s *m, const char *dest, const struct 
   if (!o->recursive)
     return 0;
 #ifdef BOX_BROKEN_IGNORES_RECURSIVE_RO
-  /* Broken on purpose (harness/tests/broken/ignores-rro): the r* options
+  /* Broken on purpose (harness/tests/broken/ignores-recursive-ro): the r* options
      are accepted and nothing is done.  */
   (void)attr, (void)m, (void)dest, (void)err;
   return 0;
@@ -446,6 +454,9 @@ box_has_fresh_dev(const box_config_t *config)
              ("none": the host's /dev rbind, as runc's needsSetupDev).  */
           box_parse_mount_options(m->options, &o);
           free(o.data);
+#ifdef BOX_BROKEN_OLD_MOUNTS
+          o.flags = 0; /* broken on purpose: type "none" with rbind counts as fresh */
+#endif
           return !(m->type && strcmp(m->type, "bind") == 0) && m->type != NULL && !(o.flags & MS_BIND);
         }
     }
@@ -486,7 +497,12 @@ box_finish_rootfs(const box_config_t *config, const char *rootfs, box_error_t *e
      and root.readonly (runc and crun create it before remounting; after,
      mkdir gets EROFS).  The spec only says cwd is "the working directory
      that will be set" (config.md "Process").  */
+#ifndef BOX_BROKEN_OLD_MOUNTS
   if (config->process && config->process->cwd)
+#else
+  /* Broken on purpose: the cwd is made after root.readonly (EROFS).  */
+  if (0)
+#endif
     {
       if ((cwd = box_join_in_root(rootfs, config->process->cwd, err)) == NULL)
         return -1;
@@ -517,6 +533,10 @@ box_open_mount_sources(box_config_t *config, const char *bundle, box_error_t *er
 {
   size_t i;
 
+#ifdef BOX_BROKEN_OLD_MOUNTS
+  /* Broken on purpose: sources opened by the init, in the user namespace.  */
+  return (void)config, (void)bundle, (void)err, (void)i, 0;
+#endif
   for (i = 0; i < config->n_mounts; i++)
     {
       struct box_mount_s *m = &config->mounts[i];
