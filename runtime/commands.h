@@ -44,6 +44,11 @@ int box_cmd_version(struct box_global_s *g, int argc, char **argv, box_error_t *
 int box_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts, box_error_t *err);
 
 /* Check the positional arguments left after options: between min and max.  */
+/* --preserve-fds N (run, create, exec): N fds after stdio, each open in
+   the caller (a count naming a closed fd is an error here, not a
+   surprise in the container).  Returns 0 or -1 (err, naming cmd).  */
+int box_parse_preserve_fds(const char *cmd, const char *s, int *out, box_error_t *err);
+
 int box_check_args(const char *cmd, int argc, int min, int max, const char *usage, box_error_t *err);
 
 #endif

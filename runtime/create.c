@@ -1,4 +1,5 @@
-/* box create [--bundle|-b DIR] [--pid-file FILE] [--console-socket S] ID  */
+/* box create [--bundle|-b DIR] [--pid-file FILE] [--console-socket S]
+   [--preserve-fds N] [--no-pivot] ID  */
 #include "commands.h"
 
 static const struct option create_options[] = {
@@ -6,6 +7,7 @@ static const struct option create_options[] = {
   { "pid-file", required_argument, NULL, 'p' },
   { "console-socket", required_argument, NULL, 'c' },
   { "no-pivot", no_argument, NULL, 'n' },
+  { "preserve-fds", required_argument, NULL, 'f' },
   { NULL, 0, NULL, 0 },
 };
 
@@ -28,13 +30,16 @@ box_cmd_create(struct box_global_s *g, int argc, char **argv, box_error_t *err)
         ctx.console_socket = optarg;
         break;
       case 'n':
-        /* pivot_root works on every filesystem box supports: accepted for
-           runc compatibility, nothing to do.  */
+        ctx.no_pivot = true;
+        break;
+      case 'f':
+        if (box_parse_preserve_fds("create", optarg, &ctx.preserve_fds, err) < 0)
+          return -1;
         break;
       default:
         return -1;
       }
-  if (box_check_args("create", argc - optind, 1, 1, "[--bundle DIR] [--pid-file FILE] ID", err) < 0)
+  if (box_check_args("create", argc - optind, 1, 1, "[--bundle DIR] [--pid-file FILE] [--preserve-fds N] [--no-pivot] ID", err) < 0)
     return -1;
   ctx.id = argv[optind];
   return box_container_create(&ctx, err) < 0 ? -1 : 0;

@@ -34,18 +34,6 @@ push(const char ***list, size_t *n)
 }
 
 static int
-parse_count(const char *s, int *out, box_error_t *err)
-{
-  char *end;
-  long v = strtol(s, &end, 10);
-
-  if (*s == '\0' || *end != '\0' || v < 0 || v > 65536)
-    return box_make_error(err, 0, "exec: --preserve-fds: `%s` is not a count of fds", s);
-  *out = (int)v;
-  return 0;
-}
-
-static int
 parse_option(int c, box_context_t *ctx, struct box_exec_s *e, box_error_t *err)
 {
   switch (c)
@@ -61,7 +49,7 @@ parse_option(int c, box_context_t *ctx, struct box_exec_s *e, box_error_t *err)
     case 'g': push(&e->gids, &e->n_gids); break;
     case 'c': push(&e->caps, &e->n_caps); break;
     case 'n': e->no_new_privs = true; break;
-    case 'f': return parse_count(optarg, &e->preserve_fds, err);
+    case 'f': return box_parse_preserve_fds("exec", optarg, &e->preserve_fds, err);
     default: return -1;
     }
   return 0;

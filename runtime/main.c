@@ -19,14 +19,15 @@ static const struct
   const char *synopsis;
   const char *help;
 } commands[] = {
-  { "create", box_cmd_create, "[--bundle|-b DIR] [--pid-file FILE] [--console-socket SOCK] ID",
+  { "create", box_cmd_create, "[--bundle|-b DIR] [--pid-file FILE] [--console-socket SOCK] [--preserve-fds N] [--no-pivot] ID",
     "create a container (the process waits for start)" },
   { "start", box_cmd_start, "ID", "run the user process of a created container" },
   { "state", box_cmd_state, "ID", "print the state of a container" },
   { "kill", box_cmd_kill, "ID [SIGNAL]", "send a signal to the container init (default SIGTERM)" },
   { "delete", box_cmd_delete, "[--force|-f] ID", "delete a stopped container (--force: any)" },
   { "run", box_cmd_run,
-    "[--bundle|-b DIR] [--pid-file FILE] [--console-socket SOCK] [--detach|-d] [--keep] ID",
+    "[--bundle|-b DIR] [--pid-file FILE] [--console-socket SOCK] [--detach|-d] [--keep] [--preserve-fds N] "
+    "[--no-pivot] ID",
     "create and start a container" },
   { "pause", box_cmd_pause, "ID", "freeze every process of a container" },
   { "resume", box_cmd_resume, "ID", "thaw a paused container" },

@@ -1,4 +1,5 @@
-/* box run [--bundle DIR] [--pid-file FILE] [--detach] [--keep] ID
+/* box run [--bundle DIR] [--pid-file FILE] [--detach] [--keep] [--preserve-fds N]
+   [--no-pivot] ID
    create + start; in the foreground, exit with the container's status.  */
 #include "commands.h"
 
@@ -8,6 +9,8 @@ static const struct option run_options[] = {
   { "console-socket", required_argument, NULL, 'c' },
   { "detach", no_argument, NULL, 'd' },
   { "keep", no_argument, NULL, 'k' },
+  { "no-pivot", no_argument, NULL, 'n' },
+  { "preserve-fds", required_argument, NULL, 'f' },
   { NULL, 0, NULL, 0 },
 };
 
@@ -35,10 +38,17 @@ box_cmd_run(struct box_global_s *g, int argc, char **argv, box_error_t *err)
       case 'k':
         ctx.keep = true;
         break;
+      case 'n':
+        ctx.no_pivot = true;
+        break;
+      case 'f':
+        if (box_parse_preserve_fds("run", optarg, &ctx.preserve_fds, err) < 0)
+          return -1;
+        break;
       default:
         return -1;
       }
-  if (box_check_args("run", argc - optind, 1, 1, "[--bundle DIR] [--pid-file FILE] [--detach] [--keep] ID",
+  if (box_check_args("run", argc - optind, 1, 1, "[--bundle DIR] [--pid-file FILE] [--detach] [--keep] [--preserve-fds N] [--no-pivot] ID",
                      err)
       < 0)
     return -1;

@@ -30,7 +30,6 @@
 static const char *const unsupported_fields[] = { "blockIO",
                                                   "network",
                                                   "rdma",
-                                                  "unified",
                                                   "memory.disableOOMKiller",
                                                   "memory.useHierarchy",
                                                   "memory.checkBeforeUpdate",
@@ -189,6 +188,33 @@ parse_hugepages(json_t *res, struct box_resources_s *r, box_error_t *err)
   return 0;
 }
 
+/* config-linux.md "Unified": each key a file of the container's cgroup v2
+   directory, its value written as given ("Configuration unknown to the
+   runtime MUST still be written").  A key is a file name, nothing more.  */
+static int
+parse_unified(json_t *u, struct box_resources_s *r, box_error_t *err)
+{
+  const char *k;
+  json_t *v;
+
+  if (u == NULL || json_is_null(u))
+    return 0;
+  if (!json_is_object(u))
+    return res_error(err, "unified", "must be an object of strings");
+  r->unified_keys = xcalloc(json_object_size(u) + 1, sizeof(char *));
+  r->unified_values = xcalloc(json_object_size(u) + 1, sizeof(char *));
+  json_object_foreach(u, k, v)
+  {
+    if (!json_is_string(v))
+      return res_error(err, "unified", "`%s`: must be a string", k);
+    if (k[0] == '\0' || k[0] == '.' || strchr(k, '/') || !strchr(k, '.'))
+      return res_error(err, "unified", "`%s`: not a cgroup v2 file name (controller.file)", k);
+    r->unified_keys[r->n_unified] = xstrdup(k);
+    r->unified_values[r->n_unified++] = xstrdup(json_string_value(v));
+  }
+  return 0;
+}
+
 static int
 check_unsupported(json_t *res, box_error_t *err)
 {
@@ -247,7 +273,8 @@ box_resources_parse(json_t *res, struct box_resources_s **out, box_error_t *err)
     return -1;
   warn_ignored(res);
   r = xcalloc(1, sizeof(*r));
-  if (parse_limits(res, r, err) < 0 || parse_devices(res, r, err) < 0 || parse_hugepages(res, r, err) < 0)
+  if (parse_limits(res, r, err) < 0 || parse_devices(res, r, err) < 0 || parse_hugepages(res, r, err) < 0
+      || parse_unified(json_object_get(res, "unified"), r, err) < 0)
     return box_resources_free(r), -1;
   *out = r;
   return 0;
@@ -264,6 +291,10 @@ box_resources_free(struct box_resources_s *r)
   for (size_t i = 0; i < r->n_hugepages; i++)
     free(r->hugepages[i].page_size);
   free(r->hugepages);
+  for (size_t i = 0; i < r->n_unified; i++)
+    free(r->unified_keys[i]), free(r->unified_values[i]);
+  free(r->unified_keys);
+  free(r->unified_values);
   free(r);
 }
 
@@ -1065,6 +1096,63 @@ apply_hugepages(const box_cgroup_t *cg, const struct box_resources_s *r, box_err
   return 0;
 }
 
+/* true when word is one of the blank-separated words of text
+   (cgroup.controllers: "cpu io memory pids\n").  */
+static bool
+has_word(const char *text, const char *word)
+{
+  size_t n = strlen(word);
+  const char *p = text;
+
+  while ((p = strstr(p, word)))
+    {
+      if ((p == text || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\n' || p[n] == '\0'))
+        return true;
+      p += n;
+    }
+  return false;
+}
+
+/* linux.resources.unified into the v2 directory.  "The runtime MUST
+   generate an error when the configuration refers to a cgroup controller
+   that is not present" (config-linux.md "Unified"): on a hybrid host the
+   controllers are on v1 and the v2 hierarchy has none, so only the
+   cgroup.* core files apply there; any other key is an error naming it
+   (runc and crun refuse `unified` on such a host outright).  */
+static int
+apply_unified(const box_cgroup_t *cg, const struct box_resources_s *r, box_error_t *err)
+{
+  const struct box_cgroup_dir_s *d = NULL;
+  cleanup_free char *avail = NULL;
+  box_error_t ignored = NULL;
+  size_t i;
+
+  for (i = 0; i < cg->n && r->n_unified; i++)
+    if (cg->dirs[i].controllers[0] == '\0')
+      d = &cg->dirs[i];
+  if (r->n_unified && d == NULL)
+    return res_error(err, "unified", "`%s`: this host has no cgroup v2 hierarchy", r->unified_keys[0]);
+  if (d)
+    {
+      cleanup_free char *path = xasprintf("%s/cgroup.controllers", d->path);
+      if (box_read_file(path, &avail, NULL, &ignored) < 0)
+        box_error_release(&ignored);
+    }
+  for (i = 0; i < r->n_unified; i++)
+    {
+      const char *k = r->unified_keys[i];
+      cleanup_free char *ctrl = xasprintf("%.*s", (int)strcspn(k, "."), k);
+      if (strcmp(ctrl, "cgroup") != 0 && !(avail && has_word(avail, ctrl)))
+        return res_error(err, "unified",
+                         "`%s`: the %s controller is not on this host's cgroup v2 hierarchy%s", k, ctrl,
+                         cg->n > 1 ? " (a hybrid host: the controllers are on v1)" : "");
+      if (write_file(d->path, k, r->unified_values[i]) < 0)
+        return box_make_error(err, errno, "config.json: `" RES ".unified`: write `%s` to `%s/%s`",
+                              r->unified_values[i], d->path, k);
+    }
+  return 0;
+}
+
 const struct box_cgroup_dir_s *
 box_cgroup_dir_for(const box_cgroup_t *cg, const char *controller, bool *v2)
 {
@@ -1077,10 +1165,13 @@ box_cgroup_apply(const box_cgroup_t *cg, const struct box_resources_s *r, box_er
   if (r == NULL)
     return 0;
   if (apply_pids(cg, r, err) < 0 || apply_memory_live(cg, r, err) < 0 || apply_cpuset(cg, r, err) < 0
-      || apply_cpu(cg, r, err) < 0 || apply_devices(cg, r, err) < 0 || apply_hugepages(cg, r, err) < 0)
+      || apply_cpu(cg, r, err) < 0 || apply_devices(cg, r, err) < 0 || apply_hugepages(cg, r, err) < 0
+      || apply_unified(cg, r, err) < 0)
     return -1;
   return 0;
 }
+
+static const char *frozen_dir(const box_cgroup_t *cg);
 
 int
 box_cgroup_create(const box_cgroup_host_t *host, const char *cgroups_path, const char *id,
@@ -1093,6 +1184,18 @@ box_cgroup_create(const box_cgroup_host_t *host, const char *cgroups_path, const
   for (i = 0; i < host->n; i++)
     if (add_dir(cg, host, &host->h[i], cgroups_path, id, err) < 0)
       break;
+  /* A cgroupsPath that exists frozen would freeze the init on joining
+     and `create` with it (runc: "container's cgroup unexpectedly
+     frozen").  The spec says only that the runtime joins an existing
+     cgroup (config-linux.md "Cgroups path"); box refuses, before any
+     process is in it.  */
+#ifndef BOX_BROKEN_JOINS_FROZEN_CGROUP
+  if (i == host->n && frozen_dir(cg))
+    {
+      box_make_error(err, 0, "cgroup `%s` is frozen: thaw it or give another linux.cgroupsPath", frozen_dir(cg));
+      i = 0;
+    }
+#endif
   if (i < host->n || box_cgroup_apply(cg, r, err) < 0)
     {
       /* Nothing has joined yet: only our own directories to remove.  */
@@ -1152,8 +1255,10 @@ box_cgroup_open_v2(const box_cgroup_t *cg)
   return -1;
 }
 
-bool
-box_cgroup_freezing(const box_cgroup_t *cg)
+/* The first of cg's directories that is frozen or freezing (v1
+   freezer.state not THAWED, v2 cgroup.freeze 1), or NULL.  */
+static const char *
+frozen_dir(const box_cgroup_t *cg)
 {
   size_t i;
 
@@ -1173,9 +1278,15 @@ box_cgroup_freezing(const box_cgroup_t *cg)
           continue;
         }
       if (v2 ? text[0] == '1' : strncmp(text, "THAWED", 6) != 0)
-        return true;
+        return d->path;
     }
-  return false;
+  return NULL;
+}
+
+bool
+box_cgroup_freezing(const box_cgroup_t *cg)
+{
+  return frozen_dir(cg) != NULL;
 }
 
 /* ---- signalling and removal ---- */

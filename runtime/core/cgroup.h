@@ -52,6 +52,8 @@ struct box_resources_s
     unsigned long long limit;
   } *hugepages;
   size_t n_hugepages;
+  char **unified_keys, **unified_values; /* linux.resources.unified, n_unified pairs */
+  size_t n_unified;
 };
 
 /* Parse linux.resources (res may be NULL: *out stays NULL).  Errors name

@@ -412,11 +412,18 @@ spawn_init(struct create_s *c, box_error_t *err)
                                    .sync_fd = child_fd,
                                    .parent_fd = parent_fd,
                                    .console_fd = c->console_fd,
+                                   .preserve_fds = c->ctx->preserve_fds,
+                                   .no_pivot = c->ctx->no_pivot,
                                    .cgroup = c->cgroup,
                                    .cgroup_self_v1 = self_v1,
                                    .cgroup_v2_fd = c->cgroup ? (v2_fd = box_cgroup_open_v2(c->cgroup)) : -1,
                                    .cloned_into_v2 = &into_v2 };
+  /* Bind sources are opened here, in the host's user namespace, when
+     the init gets a new one (box_open_mount_sources says why).  */
+  if ((c->config->clone_flags & CLONE_NEWUSER) && box_open_mount_sources(c->config, c->bundle, err) < 0)
+    return -1;
   c->pid = box_clone_init(&args, err);
+  box_close_mount_sources(c->config);
   if (c->pid < 0)
     return -1;
   close(steal_fd(&child_fd));

@@ -23,6 +23,8 @@ struct box_context_s
   bool force;                 /* delete --force */
   bool all;                   /* kill --all: every process in the container's cgroup */
   bool tty_relay;             /* set by run: no console socket, box relays its own pty */
+  int preserve_fds;           /* --preserve-fds N: fds 3..3+N-1 passed to the process */
+  bool no_pivot;              /* --no-pivot */
 };
 typedef struct box_context_s box_context_t;
 

@@ -181,7 +181,7 @@ static void __attribute__((noreturn)) exec_process(const struct exec_s *x)
   if (c->security->no_new_privs && box_seccomp_load(c->security->seccomp, &err) < 0)
     child_fail(x->sync_fd, &err);
   /* Only the preserved fds go on; our own are CLOEXEC.  */
-  box_close_fds_from(3 + x->e->preserve_fds);
+  box_pass_fds(x->e->preserve_fds);
   execve(exe, c->process->args, c->process->env);
   {
     cleanup_free char *msg = xasprintf("box: exec `%s`: %s\n", exe, strerror(errno));

@@ -178,7 +178,9 @@ init_mounts(const struct box_init_args_s *a, box_error_t *err)
     return -1;
   /* Before pivot_root: root.readonly makes `/` read-only there.  In a
      user namespace mknod is refused: bind the host's nodes (runc).  */
-  return box_create_devices(a->config->security, a->rootfs, a->config->security->userns, err);
+  if (box_create_devices(a->config->security, a->rootfs, a->config->security->userns, err) < 0)
+    return -1;
+  return box_finish_rootfs(a->config, a->rootfs, err);
 }
 
 /* Stage "box:init-finalize", after pivot_root, on the container's own
@@ -491,7 +493,7 @@ static void __attribute__((noreturn)) init_main(const struct box_init_args_s *a)
       || (a->cgroup_self_v1 && box_cgroup_enter_self_v1(a->cgroup, &err) < 0))
     init_fail(a->sync_fd, &err);
   if (init_join(a, &fifo_fd, &dir_fd, &err) < 0 || init_namespaces(a, &err) < 0 || init_mounts(a, &err) < 0
-      || init_create_hooks(a, &err) < 0 || box_pivot_root(a->rootfs, a->config->root_readonly, &err) < 0
+      || init_create_hooks(a, &err) < 0 || box_pivot_root(a->rootfs, a->config->root_readonly, a->no_pivot, &err) < 0
       || init_finalize_rootfs(a, &err) < 0 || init_terminal(a, &err) < 0
       /* HOME from the container's passwd, read before seccomp may deny it.  */
       || ((home_env = box_env_with_home(p->env, p->uid, "/etc/passwd")), init_user(a->config, &err) < 0)
@@ -503,8 +505,13 @@ static void __attribute__((noreturn)) init_main(const struct box_init_args_s *a)
   init_catch_signals();
   if (init_wait_start(a, fifo_fd, dir_fd, &err) < 0)
     _exit(1);
-  /* A detached container must not hold the caller's pipes or our fds.  */
-  box_close_fds_from(3);
+  /* A detached container must not hold the caller's pipes or our fds;
+     --preserve-fds N hands on 3..3+N-1 (runc's ExtraFiles).  */
+#ifndef BOX_BROKEN_DROPS_PRESERVED_FDS
+  box_pass_fds(a->preserve_fds);
+#else
+  box_close_fds_from(3); /* broken on purpose: harness/tests/broken/drops-preserved-fds */
+#endif
   prctl(PR_SET_NAME, "box:init-exec");
   /* With noNewPrivileges, seccomp is the very last step (runc: "as close
      to execve as possible"), so only the user process runs under it.  */

@@ -4,6 +4,7 @@
 #define BOX_LINUX_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "error.h"
@@ -34,6 +35,8 @@ struct box_init_args_s
   int sync_fd;           /* child's end of the socketpair */
   int parent_fd;         /* parent's end, closed in the child */
   int console_fd;        /* connected --console-socket, or -1 */
+  int preserve_fds;      /* --preserve-fds: fds 3..3+N-1 go on to the process */
+  bool no_pivot;         /* --no-pivot: MS_MOVE + chroot instead of pivot_root */
   /* Joining the container's cgroups cheaply (cgroup.c says why): the init
      moves itself into the v1 ones (cgroup_self_v1), clone3 starts it in
      the v2 one (cgroup_v2_fd >= 0; *cloned_into_v2 tells it did).  What
@@ -82,6 +85,8 @@ struct box_mount_opts_s
   unsigned long flags;       /* MS_* for mount(2) */
   unsigned long propagation; /* MS_PRIVATE, MS_SHARED, ... (| MS_REC) applied afterwards */
   char *data;                /* comma-joined filesystem options, NULL if none */
+  uint64_t attr_set, attr_clr; /* MOUNT_ATTR_* of the r* options (rro, ...) */
+  bool recursive;              /* some r* option was given: mount_setattr(AT_RECURSIVE) */
 };
 void box_parse_mount_options(char **options, struct box_mount_opts_s *out);
 
@@ -100,9 +105,22 @@ int box_ns_open(const struct box_ns_join_s *j, box_error_t *err);
 
 /* Inside the new mount namespace, before pivot_root.  */
 int box_prepare_rootfs(const box_config_t *config, const char *rootfs, const char *bundle, box_error_t *err);
+/* After box_prepare_rootfs and linux.devices: the read-only remounts it
+   held back (a mount that more mounts or devices go beneath), and a
+   missing process.cwd, created while the rootfs can still be written.  */
+int box_finish_rootfs(const box_config_t *config, const char *rootfs, box_error_t *err);
+
+/* In the parent, before clone (still in the host's user namespace), for a
+   config with a new user namespace: an O_PATH fd to each bind mount's
+   source, which the init mounts through /proc/self/fd (a source in a
+   directory only the host's root may enter stays reachable, as in runc
+   and crun).  box_close_mount_sources closes them (the parent, after
+   clone).  */
+int box_open_mount_sources(box_config_t *config, const char *bundle, box_error_t *err);
+void box_close_mount_sources(box_config_t *config);
 
 /* pivot_root into rootfs and detach the old root; then root.readonly.  */
-int box_pivot_root(const char *rootfs, bool readonly, box_error_t *err);
+int box_pivot_root(const char *rootfs, bool readonly, bool no_pivot, box_error_t *err);
 
 /* true when the config mounts a fresh filesystem on /dev, which box then
    fills with the default devices (and /dev/console for a terminal).  */

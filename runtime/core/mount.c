@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdint.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,62 @@ static const struct mount_opt_s flag_opts[] = {
   { "rbind", false, MS_BIND | MS_REC },
 };
 
+/* The recursive ones (config.md "Mounts", runtime-spec v1.1: "rro",
+   "rnosuid", ... are mount_setattr(2) attributes applied with
+   AT_RECURSIVE, to the mount and every mount beneath it).  flag holds a
+   MOUNT_ATTR_* value; clear means attr_clr.  */
+#ifndef MOUNT_ATTR_RDONLY
+#define MOUNT_ATTR_RDONLY 0x00000001
+#define MOUNT_ATTR_NOSUID 0x00000002
+#define MOUNT_ATTR_NODEV 0x00000004
+#define MOUNT_ATTR_NOEXEC 0x00000008
+#define MOUNT_ATTR__ATIME 0x00000070
+#define MOUNT_ATTR_RELATIME 0x00000000
+#define MOUNT_ATTR_NOATIME 0x00000010
+#define MOUNT_ATTR_STRICTATIME 0x00000020
+#define MOUNT_ATTR_NODIRATIME 0x00000080
+#endif
+#ifndef MOUNT_ATTR_NOSYMFOLLOW
+#define MOUNT_ATTR_NOSYMFOLLOW 0x00200000
+#endif
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000
+#endif
+
+static const struct mount_opt_s recursive_opts[] = {
+  { "rro", false, MOUNT_ATTR_RDONLY },
+  { "rrw", true, MOUNT_ATTR_RDONLY },
+  { "rnosuid", false, MOUNT_ATTR_NOSUID },
+  { "rsuid", true, MOUNT_ATTR_NOSUID },
+  { "rnodev", false, MOUNT_ATTR_NODEV },
+  { "rdev", true, MOUNT_ATTR_NODEV },
+  { "rnoexec", false, MOUNT_ATTR_NOEXEC },
+  { "rexec", true, MOUNT_ATTR_NOEXEC },
+  { "rnodiratime", false, MOUNT_ATTR_NODIRATIME },
+  { "rdiratime", true, MOUNT_ATTR_NODIRATIME },
+  { "rrelatime", false, MOUNT_ATTR_RELATIME },
+  { "rnorelatime", true, MOUNT_ATTR_RELATIME },
+  { "rnoatime", false, MOUNT_ATTR_NOATIME },
+  { "ratime", true, MOUNT_ATTR_NOATIME },
+  { "rstrictatime", false, MOUNT_ATTR_STRICTATIME },
+  { "rnostrictatime", true, MOUNT_ATTR_STRICTATIME },
+  { "rnosymfollow", false, MOUNT_ATTR_NOSYMFOLLOW },
+  { "rsymfollow", true, MOUNT_ATTR_NOSYMFOLLOW },
+};
+
+#ifndef OPEN_TREE_CLONE
+#define OPEN_TREE_CLONE 1
+#endif
+#ifndef MOVE_MOUNT_F_EMPTY_PATH
+#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+#endif
+
+/* linux/mount.h's struct mount_attr, which glibc 2.36 lacks.  */
+struct box_mount_attr_s
+{
+  uint64_t attr_set, attr_clr, propagation, userns_fd;
+};
+
 static const struct mount_opt_s propagation_opts[] = {
   { "private", false, MS_PRIVATE },       { "rprivate", false, MS_PRIVATE | MS_REC },
   { "shared", false, MS_SHARED },         { "rshared", false, MS_SHARED | MS_REC },
@@ -81,6 +138,29 @@ box_mount_option_names(void (*fn)(const char *name, void *data), void *data)
     fn(flag_opts[i].name, data);
   for (i = 0; i < N_ELEMS(propagation_opts); i++)
     fn(propagation_opts[i].name, data);
+  for (i = 0; i < N_ELEMS(recursive_opts); i++)
+    fn(recursive_opts[i].name, data);
+}
+
+/* Fold one recursive option into out: the atime ones are a mode (one of
+   relatime/noatime/strictatime), set through MOUNT_ATTR__ATIME.  */
+static void
+add_recursive(const struct mount_opt_s *o, struct box_mount_opts_s *out)
+{
+  bool atime = o->flag == MOUNT_ATTR_NOATIME || o->flag == MOUNT_ATTR_STRICTATIME
+               || strcmp(o->name + 1, "relatime") == 0 || strcmp(o->name + 1, "norelatime") == 0;
+
+  if (atime)
+    {
+      /* Clearing an atime mode leaves relatime, the kernel's default.  */
+      out->attr_clr |= MOUNT_ATTR__ATIME;
+      out->attr_set = (out->attr_set & ~(uint64_t)MOUNT_ATTR__ATIME) | (o->clear ? 0 : o->flag);
+    }
+  else if (o->clear)
+    out->attr_clr |= o->flag, out->attr_set &= ~(uint64_t)o->flag;
+  else
+    out->attr_set |= o->flag, out->attr_clr &= ~(uint64_t)o->flag;
+  out->recursive = true;
 }
 
 void
@@ -90,12 +170,16 @@ box_parse_mount_options(char **options, struct box_mount_opts_s *out)
   char *data = NULL;
 
   out->flags = out->propagation = 0;
+  out->attr_set = out->attr_clr = 0;
+  out->recursive = false;
   for (; options && *options; options++)
     {
       if ((o = find_opt(flag_opts, N_ELEMS(flag_opts), *options)))
         out->flags = o->clear ? out->flags & ~o->flag : out->flags | o->flag;
       else if ((o = find_opt(propagation_opts, N_ELEMS(propagation_opts), *options)))
         out->propagation = o->flag;
+      else if ((o = find_opt(recursive_opts, N_ELEMS(recursive_opts), *options)))
+        add_recursive(o, out);
       else
         {
           char *joined = data ? xasprintf("%s,%s", data, *options) : xstrdup(*options);
@@ -135,10 +219,20 @@ static int
 make_mountpoint(const char *path, bool is_dir, box_error_t *err)
 {
   cleanup_free char *parent = NULL;
+  struct stat sb;
   int fd;
 
   if (is_dir)
     return box_mkdir_p(path, 0755, err);
+  /* Anything already there will do, and must not be opened: a device
+     node (the host's /dev/tty in an rbind /dev: ENXIO without a
+     controlling terminal), a fifo (blocks).  */
+#ifndef BOX_BROKEN_OLD_MOUNTS
+  if (lstat(path, &sb) == 0)
+    return 0;
+#else
+  (void)sb; /* broken on purpose: opens what is there (ENXIO on /dev/tty) */
+#endif
   parent = xstrdup(path);
   if (box_mkdir_p(dirname(parent), 0755, err) < 0)
     return -1;
@@ -150,14 +244,72 @@ make_mountpoint(const char *path, bool is_dir, box_error_t *err)
   return 0;
 }
 
+/* ro on a mount that later mounts (or the default devices, or
+   linux.devices) go beneath would make their mountpoints impossible to
+   create (EROFS): such a mount is made writable and remounted read-only
+   in box_finish_rootfs, once everything beneath it is in place.  runc
+   does the same for /dev (finalizeRootfs), crun for every such mount.  */
+static bool
+defer_ro(const box_config_t *config, size_t i)
+{
+  const char *dest = config->mounts[i].destination;
+  size_t n = strlen(dest), j;
+
+#ifdef BOX_BROKEN_OLD_MOUNTS
+  /* Broken on purpose (harness/tests/broken/old-mounts): ro at once.  */
+  return (void)n, (void)j, (void)dest, false;
+#endif
+  while (n > 1 && dest[n - 1] == '/')
+    n--;
+  if (n == 4 && strncmp(dest, "/dev", 4) == 0)
+    return true;
+  for (j = i + 1; j < config->n_mounts; j++)
+    {
+      const char *d = config->mounts[j].destination;
+      if (strncmp(d, dest, n) == 0 && (d[n] == '/' || n == 1))
+        return true;
+    }
+  return false;
+}
+
+/* A bind (or fresh mount) read-only, keeping the flags it has (nosuid,
+   nodev, noexec, atime: in a user namespace they are locked and a
+   remount without them fails with EPERM).  */
+static int
+remount_ro(const char *path, const char *what, box_error_t *err)
+{
+  struct statvfs sv;
+  unsigned long keep = 0;
+
+  if (statvfs(path, &sv) < 0)
+    return box_make_error(err, errno, "statvfs `%s`", what);
+  keep |= sv.f_flag & ST_NOSUID ? MS_NOSUID : 0;
+  keep |= sv.f_flag & ST_NODEV ? MS_NODEV : 0;
+  keep |= sv.f_flag & ST_NOEXEC ? MS_NOEXEC : 0;
+  keep |= sv.f_flag & ST_NOATIME ? MS_NOATIME : 0;
+  keep |= sv.f_flag & ST_NODIRATIME ? MS_NODIRATIME : 0;
+  keep |= sv.f_flag & ST_RELATIME ? MS_RELATIME : 0;
+  /* statvfs has no flag for strictatime: it is neither of the others.  */
+  keep |= sv.f_flag & (ST_NOATIME | ST_RELATIME) ? 0 : MS_STRICTATIME;
+  if (mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | keep, NULL) < 0)
+    return box_make_error(err, errno, "remount `%s` read-only", what);
+  return 0;
+}
+
 static int
 bind_mount(const struct box_mount_s *m, const char *src, const char *dest, const struct box_mount_opts_s *o,
            box_error_t *err)
 {
   unsigned long extra = o->flags & ~(MS_BIND | MS_REC | MS_REMOUNT);
 
-  if (mount(src, dest, NULL, MS_BIND | (o->flags & MS_REC), NULL) < 0)
-    return box_make_error(err, errno, "mount `%s` on `%s`", src, m->destination);
+  /* A tree the parent cloned (box_open_mount_sources): attach it.  */
+  if (m->source_fd >= 0)
+    {
+      if (syscall(SYS_move_mount, m->source_fd, "", AT_FDCWD, dest, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+        return box_make_error(err, errno, "mount `%s` on `%s` (move_mount)", m->source, m->destination);
+    }
+  else if (mount(src, dest, NULL, MS_BIND | (o->flags & MS_REC), NULL) < 0)
+    return box_make_error(err, errno, "mount `%s` on `%s`", m->source, m->destination);
   /* The kernel ignores ro/nosuid/... on the initial bind: they need a
      second, remounting call (mount(8) does the same).  */
   if (extra && mount(NULL, dest, NULL, MS_REMOUNT | MS_BIND | extra, NULL) < 0)
@@ -165,9 +317,42 @@ bind_mount(const struct box_mount_s *m, const char *src, const char *dest, const
   return 0;
 }
 
+/* The r* options: mount_setattr(2) with AT_RECURSIVE on the mount just
+   made (Linux 5.12; runc 1.1 and crun do the same).  */
 static int
-do_one_mount(const struct box_mount_s *m, const char *rootfs, const char *bundle, box_error_t *err)
+set_recursive_attrs(const struct box_mount_s *m, const char *dest, const struct box_mount_opts_s *o,
+                    box_error_t *err)
 {
+  struct box_mount_attr_s attr = { .attr_set = o->attr_set, .attr_clr = o->attr_clr };
+
+  if (!o->recursive)
+    return 0;
+#ifdef BOX_BROKEN_IGNORES_RECURSIVE_RO
+  /* Broken on purpose (harness/tests/broken/ignores-recursive-ro): the r* options
+     are accepted and nothing is done.  */
+  (void)attr, (void)m, (void)dest, (void)err;
+  return 0;
+#else
+  if (syscall(SYS_mount_setattr, AT_FDCWD, dest, AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+    return box_make_error(err, errno, "set recursive mount attributes on `%s` (mount_setattr)", m->destination);
+  return 0;
+#endif
+}
+
+/* The bind source: through the fd the parent opened (box_open_mount_sources)
+   when there is one, else by path (relative: to the bundle, config.md).  */
+static char *
+bind_source(const struct box_mount_s *m, const char *bundle)
+{
+  if (m->source_fd >= 0)
+    return xasprintf("/proc/self/fd/%d", m->source_fd);
+  return m->source[0] == '/' ? xstrdup(m->source) : xasprintf("%s/%s", bundle, m->source);
+}
+
+static int
+do_one_mount(const box_config_t *config, size_t i, const char *rootfs, const char *bundle, box_error_t *err)
+{
+  const struct box_mount_s *m = &config->mounts[i];
   cleanup_free char *dest = NULL;
   cleanup_free char *src = NULL;
   struct box_mount_opts_s o;
@@ -189,13 +374,14 @@ do_one_mount(const struct box_mount_s *m, const char *rootfs, const char *bundle
     }
   box_parse_mount_options(m->options, &o);
   data = o.data;
+  if (defer_ro(config, i))
+    o.flags &= ~(unsigned long)MS_RDONLY;
   bind = (o.flags & MS_BIND) || (m->type && strcmp(m->type, "bind") == 0);
   if (bind)
     {
       if (m->source == NULL)
         return box_make_error(err, 0, "bind mount on `%s`: no source", m->destination);
-      /* config.md: a relative bind source is relative to the bundle.  */
-      src = m->source[0] == '/' ? xstrdup(m->source) : xasprintf("%s/%s", bundle, m->source);
+      src = bind_source(m, bundle);
       if (stat(src, &sb) < 0)
         return box_make_error(err, errno, "mount `%s` on `%s`", m->source, m->destination);
       o.flags |= MS_BIND;
@@ -227,6 +413,8 @@ do_one_mount(const struct box_mount_s *m, const char *rootfs, const char *bundle
       if (bind_mount(m, "/sys", dest, &o, err) < 0)
         return -1;
     }
+  if (set_recursive_attrs(m, dest, &o, err) < 0)
+    return -1;
   if (o.propagation && mount(NULL, dest, NULL, o.propagation, NULL) < 0)
     return box_make_error(err, errno, "set propagation of `%s`", m->destination);
   return 0;
@@ -270,8 +458,18 @@ box_has_fresh_dev(const box_config_t *config)
   for (i = 0; i < config->n_mounts; i++)
     {
       const struct box_mount_s *m = &config->mounts[i];
+      struct box_mount_opts_s o;
       if (strcmp(m->destination, "/dev") == 0)
-        return !(m->type && strcmp(m->type, "bind") == 0) && m->type != NULL;
+        {
+          /* A bind is a type "bind" or a bind/rbind option on any type
+             ("none": the host's /dev rbind, as runc's needsSetupDev).  */
+          box_parse_mount_options(m->options, &o);
+          free(o.data);
+#ifdef BOX_BROKEN_OLD_MOUNTS
+          o.flags = 0; /* broken on purpose: type "none" with rbind counts as fresh */
+#endif
+          return !(m->type && strcmp(m->type, "bind") == 0) && m->type != NULL && !(o.flags & MS_BIND);
+        }
     }
   return false;
 }
@@ -293,22 +491,122 @@ box_prepare_rootfs(const box_config_t *config, const char *rootfs, const char *b
   if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
     return box_make_error(err, errno, "bind mount rootfs `%s`", rootfs);
   for (i = 0; i < config->n_mounts; i++)
-    if (do_one_mount(&config->mounts[i], rootfs, bundle, err) < 0)
+    if (do_one_mount(config, i, rootfs, bundle, err) < 0)
       return -1;
   if (box_has_fresh_dev(config))
     return setup_devices(rootfs, err);
   return 0;
 }
 
+int
+box_finish_rootfs(const box_config_t *config, const char *rootfs, box_error_t *err)
+{
+  cleanup_free char *cwd = NULL;
+  size_t i;
+
+  /* A missing process.cwd is created now, before the read-only remounts
+     and root.readonly (runc and crun create it before remounting; after,
+     mkdir gets EROFS).  The spec only says cwd is "the working directory
+     that will be set" (config.md "Process").  */
+#ifndef BOX_BROKEN_OLD_MOUNTS
+  if (config->process && config->process->cwd)
+#else
+  /* Broken on purpose: the cwd is made after root.readonly (EROFS).  */
+  if (0)
+#endif
+    {
+      if ((cwd = box_join_in_root(rootfs, config->process->cwd, err)) == NULL)
+        return -1;
+      if (box_mkdir_p(cwd, 0755, err) < 0)
+        return box_error_wrap(err, "create cwd `%s`", config->process->cwd);
+    }
+  for (i = 0; i < config->n_mounts; i++)
+    {
+      const struct box_mount_s *m = &config->mounts[i];
+      cleanup_free char *dest = NULL;
+      struct box_mount_opts_s o;
+
+      if (!defer_ro(config, i) || (m->type && strcmp(m->type, "cgroup") == 0))
+        continue;
+      box_parse_mount_options(m->options, &o);
+      free(o.data);
+      if (!(o.flags & MS_RDONLY))
+        continue;
+      if ((dest = box_join_in_root(rootfs, m->destination, err)) == NULL
+          || remount_ro(dest, m->destination, err) < 0)
+        return -1;
+    }
+  return 0;
+}
+
+int
+box_open_mount_sources(box_config_t *config, const char *bundle, box_error_t *err)
+{
+  size_t i;
+
+#ifdef BOX_BROKEN_OLD_MOUNTS
+  /* Broken on purpose: sources opened by the init, in the user namespace.  */
+  return (void)config, (void)bundle, (void)err, (void)i, 0;
+#endif
+  for (i = 0; i < config->n_mounts; i++)
+    {
+      struct box_mount_s *m = &config->mounts[i];
+      cleanup_free char *src = NULL;
+      struct box_mount_opts_s o;
+
+      box_parse_mount_options(m->options, &o);
+      free(o.data);
+      if (m->source == NULL || !((o.flags & MS_BIND) || (m->type && strcmp(m->type, "bind") == 0)))
+        continue;
+      src = bind_source(m, bundle);
+      /* A detached copy of the source (open_tree(2), Linux 5.2; crun does
+         the same), made with our access: the host's root.  A bind of an
+         fd by path from the init's new mount namespace would be EINVAL
+         (the mount is not in its namespace).  A missing source is left to
+         the init to report.  */
+      m->source_fd = (int)syscall(SYS_open_tree, AT_FDCWD, src,
+                                  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (o.flags & MS_REC ? AT_RECURSIVE : 0));
+      if (m->source_fd < 0 && errno != ENOENT)
+        {
+          box_close_mount_sources(config);
+          return box_make_error(err, errno, "open bind mount source `%s`", m->source);
+        }
+    }
+  return 0;
+}
+
+void
+box_close_mount_sources(box_config_t *config)
+{
+  size_t i;
+
+  for (i = 0; i < config->n_mounts; i++)
+    cleanup_closep(&config->mounts[i].source_fd);
+}
+
+/* --no-pivot (runc, crun): move the rootfs onto / and chroot into it, for
+   a root (an initramfs) that pivot_root refuses.  The old root stays
+   reachable under the mount, which is why it is not the default.  */
+static int
+move_root(const char *rootfs, box_error_t *err)
+{
+  if (chdir(rootfs) < 0)
+    return box_make_error(err, errno, "chdir to rootfs");
+  if (mount(rootfs, "/", NULL, MS_MOVE, NULL) < 0)
+    return box_make_error(err, errno, "move `%s` to `/` (--no-pivot)", rootfs);
+  if (chroot(".") < 0)
+    return box_make_error(err, errno, "chroot to `%s` (--no-pivot)", rootfs);
+  return 0;
+}
+
 /* The pivot_root(".", ".") trick (runc, crun do_pivot): no temporary
    directory for the old root is needed; it is stacked under the new root
    and lazily detached.  */
-int
-box_pivot_root(const char *rootfs, bool readonly, box_error_t *err)
+static int
+pivot(const char *rootfs, box_error_t *err)
 {
   cleanup_close int oldroot = open("/", O_DIRECTORY | O_PATH | O_CLOEXEC);
   cleanup_close int newroot = open(rootfs, O_DIRECTORY | O_PATH | O_CLOEXEC);
-  struct statvfs sv;
 
   if (oldroot < 0 || newroot < 0)
     return box_make_error(err, errno, "open `%s`", oldroot < 0 ? "/" : rootfs);
@@ -323,19 +621,19 @@ box_pivot_root(const char *rootfs, bool readonly, box_error_t *err)
     return box_make_error(err, errno, "make old root slave");
   if (umount2(".", MNT_DETACH) < 0)
     return box_make_error(err, errno, "detach old root");
+  return 0;
+}
+
+int
+box_pivot_root(const char *rootfs, bool readonly, bool no_pivot, box_error_t *err)
+{
+  if ((no_pivot ? move_root(rootfs, err) : pivot(rootfs, err)) < 0)
+    return -1;
   if (chdir("/") < 0)
     return box_make_error(err, errno, "chdir to `/`");
   if (!readonly)
     return 0;
-  /* Keep the flags the bind inherited (nosuid, nodev...): a remount that
-     dropped locked flags would fail.  */
-  if (statvfs("/", &sv) < 0)
-    return box_make_error(err, errno, "statvfs `/`");
-  if (mount(NULL, "/", NULL,
-            MS_REMOUNT | MS_BIND | MS_RDONLY | (sv.f_flag & ST_NOSUID ? MS_NOSUID : 0)
-                | (sv.f_flag & ST_NODEV ? MS_NODEV : 0) | (sv.f_flag & ST_NOEXEC ? MS_NOEXEC : 0),
-            NULL)
-      < 0)
-    return box_make_error(err, errno, "remount `/` read-only (root.readonly)");
+  if (remount_ro("/", "/", err) < 0)
+    return box_error_wrap(err, "root.readonly");
   return 0;
 }

@@ -223,6 +223,7 @@ parse_mount(json_t *m, size_t i, struct box_mount_s *out, box_error_t *err)
   cleanup_free char *field = NULL;
   json_t *opts;
 
+  out->source_fd = -1;
   if (!json_is_object(m))
     return cfg_error(err, (field = xasprintf("mounts[%zu]", i)), "must be an object");
   free(field), field = xasprintf("mounts[%zu].destination", i);
@@ -569,14 +570,17 @@ cleanup_configp(box_config_t **config)
   box_config_free(*config);
 }
 
-/* Same shape as `runc spec`, minus a terminal and linux.resources.
-   root.readonly is false so the default bundle is immediately useful with a
-   writable rootfs.  */
+/* What `runc spec` (1.1) writes, field for field but the hostname:
+   terminal true (`run` by hand gets box's own pty), root.readonly true, and
+   linux.resources.devices a deny-all rule (the default devices are
+   allowed on top of it, config-linux.md "Allowed Device List").  Scripts
+   built on `runc spec` edit exactly these.  The spec itself says nothing
+   of a default config.  */
 static const char default_spec[]
     = "{\n"
       "  \"ociVersion\": \"" BOX_OCI_VERSION "\",\n"
       "  \"process\": {\n"
-      "    \"terminal\": false,\n"
+      "    \"terminal\": true,\n"
       "    \"user\": {\n"
       "      \"uid\": 0,\n"
       "      \"gid\": 0\n"
@@ -606,7 +610,7 @@ static const char default_spec[]
       "  },\n"
       "  \"root\": {\n"
       "    \"path\": \"rootfs\",\n"
-      "    \"readonly\": false\n"
+      "    \"readonly\": true\n"
       "  },\n"
       "  \"hostname\": \"box\",\n"
       "  \"mounts\": [\n"
@@ -654,6 +658,11 @@ static const char default_spec[]
       "    }\n"
       "  ],\n"
       "  \"linux\": {\n"
+      "    \"resources\": {\n"
+      "      \"devices\": [\n"
+      "        { \"allow\": false, \"access\": \"rwm\" }\n"
+      "      ]\n"
+      "    },\n"
       "    \"namespaces\": [\n"
       "      { \"type\": \"pid\" },\n"
       "      { \"type\": \"network\" },\n"

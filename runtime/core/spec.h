@@ -22,6 +22,8 @@ struct box_mount_s
   char *source;      /* may be NULL */
   char **options;    /* NULL-terminated */
   size_t n_options;
+  int source_fd;     /* -1, or an O_PATH fd to source (box_open_mount_sources) */
+  bool defer_ro;     /* ro held back until box_finish_rootfs */
 };
 
 /* config.md "POSIX-platform Hooks", in lifecycle order (runtime.md

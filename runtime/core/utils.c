@@ -324,6 +324,20 @@ box_close_fds_from(int from)
     }
 }
 
+void
+box_pass_fds(int n)
+{
+  int fd;
+
+  for (fd = 3; fd < 3 + n; fd++)
+    {
+      int fl = fcntl(fd, F_GETFD);
+      if (fl >= 0 && (fl & FD_CLOEXEC))
+        fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
+    }
+  box_close_fds_from(3 + n);
+}
+
 #ifndef BOX_BROKEN_NAIVE_JOIN
 /* Append component `c` (length n) to the resolved path `*cur`.  */
 static void

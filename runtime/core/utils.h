@@ -92,6 +92,9 @@ int box_parse_signal(const char *name, int *sig, box_error_t *err);
 
 /* Close every fd >= from (close_range, /proc/self/fd fallback).  */
 void box_close_fds_from(int from);
+/* Just before execve: fds 3..3+n-1 (--preserve-fds) stay open and lose
+   FD_CLOEXEC, as runc's ExtraFiles do; every fd after them is closed.  */
+void box_pass_fds(int n);
 
 /* passwd.c: env with HOME=<uid's home in the passwd file at passwd, else
    "/"> appended (the array is new, its strings are env's but the last), or

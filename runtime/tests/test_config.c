@@ -198,10 +198,10 @@ test_default_spec(void)
   tap_ok(c != NULL, "the default spec of `box spec` parses");
   if (err)
     tap_diag("%s", err->msg);
-  tap_ok(c && !c->process->terminal && strcmp(c->process->args[0], "sh") == 0 && c->n_mounts == 7
+  tap_ok(c && c->process->terminal && c->root_readonly && c->resources && strcmp(c->process->args[0], "sh") == 0 && c->n_mounts == 7
              && strcmp(c->mounts[6].type, "cgroup") == 0
              && c->clone_flags == (CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNS),
-         "default spec: args [sh], terminal false, 5 namespaces, 7 mounts (the last cgroup)");
+         "default spec (runc's): args [sh], terminal and root.readonly true, resources, 5 namespaces, 7 mounts");
   box_config_free(c);
   box_error_release(&err);
 
