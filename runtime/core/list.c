@@ -3,7 +3,6 @@
    never its config, so a list of many stays cheap.  */
 #include <dirent.h>
 #include <errno.h>
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -21,9 +20,9 @@
 static char *
 owner_of(const struct stat *sb)
 {
-  struct passwd *pw = getpwuid(sb->st_uid);
+  char *name = box_passwd_name("/etc/passwd", sb->st_uid);
 
-  return pw ? xstrdup(pw->pw_name) : xasprintf("#%u", (unsigned)sb->st_uid);
+  return name ? name : xasprintf("#%u", (unsigned)sb->st_uid);
 }
 
 /* One entry of the JSON list: the state document's fields and owner.  */

@@ -1,18 +1,21 @@
-/* HOME for a process whose config has none.  The runtime-spec is silent;
-   runc (libcontainer/init_linux.go setupUser) and crun both set it from
-   the user's entry in the container's /etc/passwd, else "/", and many
-   programs misbehave without it.  */
+/* Entries of a passwd file, read by hand: box is linked statically, where
+   getpwuid(3) would need glibc's NSS modules at run time.
+ *
+ * HOME for a process whose config has none.  The runtime-spec is silent;
+ * runc (libcontainer/init_linux.go setupUser) and crun both set it from
+ * the user's entry in the container's /etc/passwd, else "/", and many
+ * programs misbehave without it.  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "utils.h"
 
-/* The home directory of uid in the passwd file at path (the container's,
-   read after pivot_root), or NULL when the file or the entry is missing.
-   Caller frees.  */
+/* Field k (0: name, 5: home) of uid's entry in the passwd file at path, or
+   NULL when the file or the entry is missing or the field is empty.  Caller
+   frees.  */
 static char *
-passwd_home(const char *path, uid_t uid)
+passwd_field(const char *path, uid_t uid, int k)
 {
   cleanup_file FILE *f = fopen(path, "re");
   cleanup_free char *line = NULL;
@@ -34,8 +37,8 @@ passwd_home(const char *path, uid_t uid)
       if (n < 6 || field[2][0] == '\0')
         continue;
       v = strtoul(field[2], &end, 10);
-      if (*end == '\0' && v == (unsigned long)uid && field[5][0] != '\0')
-        return xstrdup(field[5]);
+      if (*end == '\0' && v == (unsigned long)uid && field[k][0] != '\0')
+        return xstrdup(field[k]);
     }
   return NULL;
 }
@@ -54,11 +57,17 @@ box_env_with_home(char *const *env, uid_t uid, const char *passwd)
   /* Broken on purpose (harness/tests/broken/no-home): HOME left unset.  */
   return NULL;
 #endif
-  home = passwd_home(passwd, uid);
+  home = passwd_field(passwd, uid, 5);
   out = xmalloc((n + 2) * sizeof(*out));
   for (i = 0; i < n; i++)
     out[i] = env[i];
   out[n] = xasprintf("HOME=%s", home ? home : "/");
   out[n + 1] = NULL;
   return out;
+}
+
+char *
+box_passwd_name(const char *passwd, uid_t uid)
+{
+  return passwd_field(passwd, uid, 0);
 }

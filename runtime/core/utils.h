@@ -100,5 +100,7 @@ void box_pass_fds(int n);
    "/"> appended (the array is new, its strings are env's but the last), or
    NULL when env already has HOME.  */
 char **box_env_with_home(char *const *env, uid_t uid, const char *passwd);
+/* passwd.c: uid's user name in the passwd file at passwd, or NULL.  */
+char *box_passwd_name(const char *passwd, uid_t uid);
 
 #endif
