@@ -27,10 +27,8 @@
 
 /* Fields of linux.resources box does not implement: an error, so a limit
    asked for is never silently dropped.  */
-static const char *const unsupported_fields[] = { "blockIO",
-                                                  "network",
+static const char *const unsupported_fields[] = { "network",
                                                   "rdma",
-                                                  "memory.disableOOMKiller",
                                                   "memory.useHierarchy",
                                                   "memory.checkBeforeUpdate",
                                                   "cpu.realtimeRuntime",
@@ -253,11 +251,98 @@ parse_limits(json_t *res, struct box_resources_s *r, box_error_t *err)
   return 0;
 }
 
+/* config-linux.md "Block IO": weight and leafWeight [10, 1000], the
+   weightDevice entries (major, minor, weight and/or leafWeight) and the
+   four throttle lists (major, minor, rate).  */
+static int
+parse_weight(json_t *o, const char *name, const char *field, unsigned long long *out, box_error_t *err)
+{
+  bool has = false;
+
+  if (get_uint(o, name, &has, out, err) < 0)
+    return -1;
+  if (has && (*out < 10 || *out > 1000))
+    return res_error(err, field, "must be between 10 and 1000, got %llu", *out);
+  return 0;
+}
+
+static void
+push_rule(struct box_resources_s *r, int kind, long long major, long long minor, unsigned long long value)
+{
+  r->blkio_rules[kind] = xrealloc(r->blkio_rules[kind], (r->n_blkio_rules[kind] + 1) * sizeof(struct box_blkio_rule_s));
+  r->blkio_rules[kind][r->n_blkio_rules[kind]++] = (struct box_blkio_rule_s){ major, minor, value };
+}
+
+static int
+parse_blkio_list(json_t *b, const char *name, int kind, struct box_resources_s *r, box_error_t *err)
+{
+  json_t *list = json_object_get(b, name), *d;
+  size_t i;
+
+  if (list == NULL || json_is_null(list))
+    return 0;
+  if (!json_is_array(list))
+    return res_error(err, "blockIO", "`%s` must be an array", name);
+  json_array_foreach(list, i, d)
+  {
+    cleanup_free char *field = xasprintf("blockIO.%s[%zu]", name, i);
+    long long major = -1, minor = -1;
+    unsigned long long value = 0, leaf = 0;
+    bool has_major = false, has_minor = false, has = false;
+
+    if (!json_is_object(d) || get_int(d, "major", &has_major, &major, err) < 0
+        || get_int(d, "minor", &has_minor, &minor, err) < 0)
+      return box_error_release(err), res_error(err, field, "must be an object with integer major and minor");
+    if (!has_major || !has_minor || major < 0 || minor < 0)
+      return res_error(err, field, "major and minor are REQUIRED");
+    if (kind != BOX_BLKIO_WEIGHT)
+      {
+        if (get_uint(d, "rate", &has, &value, err) < 0)
+          return -1;
+        if (!has)
+          return res_error(err, field, "rate is REQUIRED");
+        push_rule(r, kind, major, minor, value);
+        continue;
+      }
+    if (parse_weight(d, "weight", field, &value, err) < 0 || parse_weight(d, "leafWeight", field, &leaf, err) < 0)
+      return -1;
+    if (value)
+      push_rule(r, BOX_BLKIO_WEIGHT, major, minor, value);
+    if (leaf)
+      push_rule(r, BOX_BLKIO_LEAF_WEIGHT, major, minor, leaf);
+  }
+  return 0;
+}
+
+static int
+parse_blkio(json_t *res, struct box_resources_s *r, box_error_t *err)
+{
+  json_t *b = json_object_get(res, "blockIO");
+  json_t *oom = get_path(res, "memory.disableOOMKiller");
+
+  if (oom && !json_is_null(oom) && !json_is_boolean(oom))
+    return res_error(err, "memory.disableOOMKiller", "must be a boolean");
+  r->disable_oom_killer = oom && json_is_true(oom);
+  if (b == NULL || json_is_null(b))
+    return 0;
+  if (!json_is_object(b))
+    return res_error(err, "blockIO", "must be an object");
+  if (parse_weight(b, "weight", "blockIO.weight", &r->blkio_weight, err) < 0
+      || parse_weight(b, "leafWeight", "blockIO.leafWeight", &r->blkio_leaf_weight, err) < 0
+      || parse_blkio_list(b, "weightDevice", BOX_BLKIO_WEIGHT, r, err) < 0
+      || parse_blkio_list(b, "throttleReadBpsDevice", BOX_BLKIO_READ_BPS, r, err) < 0
+      || parse_blkio_list(b, "throttleWriteBpsDevice", BOX_BLKIO_WRITE_BPS, r, err) < 0
+      || parse_blkio_list(b, "throttleReadIOPSDevice", BOX_BLKIO_READ_IOPS, r, err) < 0
+      || parse_blkio_list(b, "throttleWriteIOPSDevice", BOX_BLKIO_WRITE_IOPS, r, err) < 0)
+    return -1;
+  return 0;
+}
+
 int
 box_resources_parse(json_t *res, struct box_resources_s **out, box_error_t *err)
 {
   struct box_resources_s *r;
-  static const char *const objects[] = { "pids", "memory", "cpu", NULL };
+  static const char *const objects[] = { "pids", "memory", "cpu", "blockIO", NULL };
   const char *const *o;
 
   *out = NULL;
@@ -274,7 +359,7 @@ box_resources_parse(json_t *res, struct box_resources_s **out, box_error_t *err)
   warn_ignored(res);
   r = xcalloc(1, sizeof(*r));
   if (parse_limits(res, r, err) < 0 || parse_devices(res, r, err) < 0 || parse_hugepages(res, r, err) < 0
-      || parse_unified(json_object_get(res, "unified"), r, err) < 0)
+      || parse_blkio(res, r, err) < 0 || parse_unified(json_object_get(res, "unified"), r, err) < 0)
     return box_resources_free(r), -1;
   *out = r;
   return 0;
@@ -295,6 +380,8 @@ box_resources_free(struct box_resources_s *r)
     free(r->unified_keys[i]), free(r->unified_values[i]);
   free(r->unified_keys);
   free(r->unified_values);
+  for (size_t i = 0; i < 6; i++)
+    free(r->blkio_rules[i]);
   free(r);
 }
 
@@ -1096,6 +1183,100 @@ apply_hugepages(const box_cgroup_t *cg, const struct box_resources_s *r, box_err
   return 0;
 }
 
+/* v1 blkio.*: weight (blkio.weight, or blkio.bfq.weight where only BFQ
+   has one), leaf_weight, the *_device files "MAJ:MIN VALUE" one rule a
+   write; v2 io.weight ("default W", "MAJ:MIN W", on [1, 10000]: runc's
+   linear mapping of [10, 1000]) and io.max ("MAJ:MIN rbps=N").  */
+static unsigned long long
+blkio_weight_v2(unsigned long long w)
+{
+  return 1 + (w - 10) * 9999 / 990;
+}
+
+static int
+set_weight(const struct box_cgroup_dir_s *d, const char *v1file, bool v2, const char *dev,
+           unsigned long long w, const char *field, box_error_t *err)
+{
+  const char *file = v2 ? "io.weight" : v1file;
+  cleanup_free char *value = NULL, *bfq = NULL;
+
+  if (v2)
+    value = dev ? xasprintf("%s %llu", dev, blkio_weight_v2(w)) : xasprintf("default %llu", blkio_weight_v2(w));
+  else
+    value = dev ? xasprintf("%s %llu", dev, w) : xasprintf("%llu", w);
+  if (d == NULL || write_file(d->path, file, value) == 0)
+    return d == NULL ? set_res(d, "blkio", file, value, field, err) : 0;
+  if (errno != ENOENT || dev != NULL)
+    return set_res(d, "blkio", file, value, field, err);
+  /* No CFQ: the weight file is BFQ's (v1 blkio.bfq.weight, v2 io.bfq.weight,
+     both on v1's range).  */
+  bfq = xasprintf("%llu", w);
+  return set_res(d, "blkio", v2 ? "io.bfq.weight" : "blkio.bfq.weight", bfq, field, err);
+}
+
+static int
+apply_blkio(const box_cgroup_t *cg, const struct box_resources_s *r, box_error_t *err)
+{
+  static const char *const v1files[6] = { "blkio.weight_device", "blkio.leaf_weight_device",
+                                          "blkio.throttle.read_bps_device", "blkio.throttle.write_bps_device",
+                                          "blkio.throttle.read_iops_device", "blkio.throttle.write_iops_device" };
+  static const char *const v2keys[6] = { NULL, NULL, "rbps", "wbps", "riops", "wiops" };
+  static const char *const fields[6] = { "blockIO.weightDevice", "blockIO.weightDevice",
+                                         "blockIO.throttleReadBpsDevice", "blockIO.throttleWriteBpsDevice",
+                                         "blockIO.throttleReadIOPSDevice", "blockIO.throttleWriteIOPSDevice" };
+  bool v2, any = r->blkio_weight || r->blkio_leaf_weight;
+  const struct box_cgroup_dir_s *d;
+
+  for (int k = 0; k < 6; k++)
+    any = any || r->n_blkio_rules[k];
+  if (!any)
+    return 0;
+  d = dir_for(cg, "blkio", &v2);
+  if (r->blkio_weight && set_weight(d, "blkio.weight", v2, NULL, r->blkio_weight, "blockIO.weight", err) < 0)
+    return -1;
+  if (r->blkio_leaf_weight)
+    {
+      if (v2)
+        return res_error(err, "blockIO.leafWeight", "cgroup v2 has no leaf weight");
+      if (set_num(d, "blkio", "blkio.leaf_weight", (long long)r->blkio_leaf_weight, false, "blockIO.leafWeight", err) < 0)
+        return -1;
+    }
+  for (int k = 0; k < 6; k++)
+    for (size_t i = 0; i < r->n_blkio_rules[k]; i++)
+      {
+        const struct box_blkio_rule_s *rule = &r->blkio_rules[k][i];
+        cleanup_free char *dev = xasprintf("%lld:%lld", rule->major, rule->minor), *value = NULL;
+
+        if (k <= BOX_BLKIO_LEAF_WEIGHT)
+          {
+            if (v2 && k == BOX_BLKIO_LEAF_WEIGHT)
+              return res_error(err, fields[k], "cgroup v2 has no leaf weight");
+            if (set_weight(d, v1files[k], v2, dev, rule->value, fields[k], err) < 0)
+              return -1;
+            continue;
+          }
+        value = v2 ? xasprintf("%s %s=%llu", dev, v2keys[k], rule->value) : xasprintf("%s %llu", dev, rule->value);
+        if (set_res(d, v2 ? "io" : "blkio", v2 ? "io.max" : v1files[k], value, fields[k], err) < 0)
+          return -1;
+      }
+  return 0;
+}
+
+/* config-linux.md "Memory": disableOOMKiller, v1 memory.oom_control; cgroup
+   v2 has no way to turn the OOM killer off for a cgroup.  */
+static int
+apply_oom(const box_cgroup_t *cg, const struct box_resources_s *r, box_error_t *err)
+{
+  bool v2;
+  const struct box_cgroup_dir_s *d = dir_for(cg, "memory", &v2);
+
+  if (!r->disable_oom_killer)
+    return 0;
+  if (v2)
+    return res_error(err, "memory.disableOOMKiller", "cgroup v2 cannot disable the OOM killer");
+  return set_res(d, "memory", "memory.oom_control", "1", "memory.disableOOMKiller", err);
+}
+
 /* true when word is one of the blank-separated words of text
    (cgroup.controllers: "cpu io memory pids\n").  */
 static bool
@@ -1166,7 +1347,7 @@ box_cgroup_apply(const box_cgroup_t *cg, const struct box_resources_s *r, box_er
     return 0;
   if (apply_pids(cg, r, err) < 0 || apply_memory_live(cg, r, err) < 0 || apply_cpuset(cg, r, err) < 0
       || apply_cpu(cg, r, err) < 0 || apply_devices(cg, r, err) < 0 || apply_hugepages(cg, r, err) < 0
-      || apply_unified(cg, r, err) < 0)
+      || apply_blkio(cg, r, err) < 0 || apply_oom(cg, r, err) < 0 || apply_unified(cg, r, err) < 0)
     return -1;
   return 0;
 }

@@ -54,6 +54,24 @@ struct box_resources_s
   size_t n_hugepages;
   char **unified_keys, **unified_values; /* linux.resources.unified, n_unified pairs */
   size_t n_unified;
+  bool disable_oom_killer; /* memory.disableOOMKiller */
+  /* linux.resources.blockIO (config-linux.md "Block IO") */
+  unsigned long long blkio_weight, blkio_leaf_weight; /* 0: unset; [10, 1000] */
+  struct box_blkio_rule_s
+  {
+    long long major, minor;
+    unsigned long long value; /* weight, leaf weight or rate */
+  } *blkio_rules[6]; /* BOX_BLKIO_WEIGHT, _LEAF_WEIGHT, _READ_BPS, _WRITE_BPS, _READ_IOPS, _WRITE_IOPS */
+  size_t n_blkio_rules[6];
+};
+enum
+{
+  BOX_BLKIO_WEIGHT,
+  BOX_BLKIO_LEAF_WEIGHT,
+  BOX_BLKIO_READ_BPS,
+  BOX_BLKIO_WRITE_BPS,
+  BOX_BLKIO_READ_IOPS,
+  BOX_BLKIO_WRITE_IOPS,
 };
 
 /* Parse linux.resources (res may be NULL: *out stays NULL).  Errors name

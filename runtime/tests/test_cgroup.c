@@ -213,9 +213,29 @@ test_resources(void)
              && tap_contains(err->msg, "config.json: `linux.resources.pids.limit`: must be an integer"),
          "resources: a bad value names its field");
   box_error_release(&err);
-  tap_ok(parse_res("{\"blockIO\":{\"weight\":10}}", &r, &err) < 0
-             && tap_contains(err->msg, "`linux.resources.blockIO`: not supported by box"),
+  tap_ok(parse_res("{\"network\":{\"classID\":1}}", &r, &err) < 0
+             && tap_contains(err->msg, "`linux.resources.network`: not supported by box"),
          "resources: an unimplemented field is an error, not ignored");
+  box_error_release(&err);
+  tap_ok(parse_res("{\"blockIO\":{\"weight\":500,\"throttleReadBpsDevice\":[{\"major\":8,\"minor\":0,\"rate\":600}],"
+                   "\"weightDevice\":[{\"major\":8,\"minor\":0,\"weight\":20,\"leafWeight\":30}]},"
+                   "\"memory\":{\"disableOOMKiller\":true}}",
+                   &r, &err)
+             == 0
+             && r && r->blkio_weight == 500 && r->n_blkio_rules[BOX_BLKIO_READ_BPS] == 1
+             && r->blkio_rules[BOX_BLKIO_READ_BPS][0].major == 8 && r->blkio_rules[BOX_BLKIO_READ_BPS][0].value == 600
+             && r->n_blkio_rules[BOX_BLKIO_WEIGHT] == 1 && r->blkio_rules[BOX_BLKIO_LEAF_WEIGHT][0].value == 30
+             && r->disable_oom_killer,
+         "resources: blockIO and disableOOMKiller parsed");
+  box_resources_free(r), r = NULL;
+  box_error_release(&err);
+  tap_ok(parse_res("{\"blockIO\":{\"weight\":5}}", &r, &err) < 0
+             && tap_contains(err->msg, "`linux.resources.blockIO.weight`: must be between 10 and 1000"),
+         "resources: a blockIO weight out of range names its field");
+  box_error_release(&err);
+  tap_ok(parse_res("{\"blockIO\":{\"throttleWriteIOPSDevice\":[{\"major\":8,\"minor\":0}]}}", &r, &err) < 0
+             && tap_contains(err->msg, "`linux.resources.blockIO.throttleWriteIOPSDevice[0]`: rate is REQUIRED"),
+         "resources: a throttle rule without a rate names the entry");
   box_error_release(&err);
   tap_ok(parse_res("{\"devices\":[{\"allow\":true,\"type\":\"x\"}]}", &r, &err) < 0
              && tap_contains(err->msg, "devices[0]"),
