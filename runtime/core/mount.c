@@ -548,6 +548,11 @@ box_open_mount_sources(box_config_t *config, const char *bundle, box_error_t *er
   /* Broken on purpose: sources opened by the init, in the user namespace.  */
   return (void)config, (void)bundle, (void)err, (void)i, 0;
 #endif
+  /* Rootless, box has no more access than the init will have, and
+     open_tree(OPEN_TREE_CLONE) needs CAP_SYS_ADMIN over the caller's mount
+     namespace: the init binds by path.  */
+  if (box_rootless())
+    return 0;
   for (i = 0; i < config->n_mounts; i++)
     {
       struct box_mount_s *m = &config->mounts[i];
