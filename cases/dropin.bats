@@ -96,6 +96,7 @@ rootfs-read-only"
 # user namespace; the container sees the file and nothing more of the host.
 # bats test_tags=de-facto,req:config:mounts
 @test "dropin [bind source under a directory only root can enter, user namespace]" {
+	requires_root "the source sits in a directory only the host's root can enter"
 	requires ns_user
 	mkdir -p "$T/private/shared"
 	echo private-data >"$T/private/shared/file"
@@ -116,6 +117,7 @@ read-only"
 # make_nested_source: $T/rsrc with a tmpfs mounted on $T/rsrc/sub (a mount beneath
 # the bind source, which only a recursive attribute reaches).
 make_nested_source() {
+	requires_root "the source's submount is a tmpfs mounted on the host"
 	mkdir -p "$T/rsrc/sub"
 	host_mount -t tmpfs oct-rro "$T/rsrc/sub"
 	echo top >"$T/rsrc/file"

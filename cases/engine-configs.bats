@@ -24,6 +24,13 @@
 #   .containerenv, the /dev/shm directory): made empty in the case's directory.
 load helpers.bash
 
+# The stored configs are what podman and containerd hand a runtime as root (the
+# host's device cgroup, engine capability sets, host paths): not rootless ones.
+setup() {
+	requires_root "the configs are the ones podman and containerd write as root"
+	common_setup
+}
+
 # engine_config NAME: the bundle's config.json becomes fixtures/engine/NAME.json with
 # the placeholders filled for this case (the replacements listed above). Sets $ID.
 engine_config() {

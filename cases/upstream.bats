@@ -22,6 +22,7 @@ load helpers.bash
 		| .linux.sysctl = {"net.ipv4.ip_forward": "1"} | .process.oomScoreAdj = 100
 		| .process.rlimits = [{"type": "RLIMIT_NOFILE", "soft": 1024, "hard": 1024}]
 		| .linux.rootfsPropagation = "shared"'
+	with_netns
 	inside_prepare process,paths,sysctl,root
 	update_config '.process.args = ["sh", "-c", ($a | join(" ")) + " >/result 2>&1; echo $? >/result.rc"]' \
 		--argjson a "$(jq -c '.process.args' "$BUNDLE/config.json")"
