@@ -27,8 +27,8 @@ load helpers.bash
 # The stored configs are what podman and containerd hand a runtime as root (the
 # host's device cgroup, engine capability sets, host paths): not rootless ones.
 setup() {
-	requires_root "the configs are the ones podman and containerd write as root"
 	common_setup
+	requires_root "the configs are the ones podman and containerd write as root"
 }
 
 # engine_config NAME: the bundle's config.json becomes fixtures/engine/NAME.json with
