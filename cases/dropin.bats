@@ -277,8 +277,8 @@ thaw_and_remove() {
 	mkdir "$T/spec"
 	cd "$T/spec"
 	runtime -0 spec
-	run jq -c '[.process.terminal, .root.readonly, .root.path, .linux.resources.devices[0]]' config.json
-	assert_output '[true,true,"rootfs",{"allow":false,"access":"rwm"}]'
+	run jq -cS '[.process.terminal, .root.readonly, .root.path, .linux.resources.devices[0]]' config.json
+	assert_output '[true,true,"rootfs",{"access":"rwm","allow":false}]'
 }
 
 # config-linux.md "Unified": each key is a file of the container's cgroup v2

@@ -14,6 +14,40 @@ bats_require_minimum_version 1.5.0
 bats_load_library bats-support
 bats_load_library bats-assert
 
+# jq: gojq where it is installed (make deps installs it): the same language,
+# started in about 3 ms where jq 1.6 takes 30, and a case pays that for every
+# config edit and state field it reads. Its output sorts object keys.
+if [ -z "${OCITEST_JQ:-}" ] && command -v gojq >/dev/null 2>&1; then
+	OCITEST_JQ=gojq
+fi
+if [ "${OCITEST_JQ:-jq}" = gojq ]; then
+	# gojq always sorts keys and has no -S (--sort-keys): drop it (the values
+	# of --arg and the like, and what follows --args, are passed as they are).
+	jq() {
+		local args=()
+		while [ $# -gt 0 ]; do
+			case "$1" in
+			--arg | --argjson | --slurpfile | --rawfile)
+				args+=("$1" "${2-}" "${3-}")
+				shift $(($# < 3 ? $# : 3))
+				continue
+				;;
+			--args | --jsonargs)
+				args+=("$@")
+				break
+				;;
+			-S | --sort-keys) ;;
+			-[a-zA-Z]*S*) [[ "$1" == --* ]] && args+=("$1") || args+=("${1//S/}") ;;
+			*) args+=("$1") ;;
+			esac
+			shift
+		done
+		command gojq "${args[@]}"
+	}
+elif [ "${OCITEST_JQ:-jq}" != jq ]; then
+	jq() { command "$OCITEST_JQ" "$@"; }
+fi
+
 TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 OCITEST=${OCITEST:-$TOP/build/bin/ocitest}
 ROOTFS=${ROOTFS:-$TOP/build/rootfs}
@@ -27,6 +61,7 @@ RUNTIME=${RUNTIME:-$TOP/build/bin/box}
 RUNTIME_NAME=${RUNTIME_NAME:-$(basename "$RUNTIME")}
 RUNTIME_TIMEOUT=${RUNTIME_TIMEOUT:-30}
 read -ra runtime_args <<<"${RUNTIME_ARGS:-}"
+RT_UMASK=$(umask)
 
 # rt ARGS: the runtime under test, raw. Its own --root under the case's tmpdir, a
 # timeout, stdin from /dev/null, and fd 3 closed (a detached container holding
@@ -41,21 +76,37 @@ read -ra runtime_args <<<"${RUNTIME_ARGS:-}"
 # for assert_error to tell a timeout from a signal from an error exit.
 rt() {
 	local out err rc=0 t0 dir=$BATS_TEST_TMPDIR
-	out=$(mktemp -p "$BATS_TEST_TMPDIR" rt.XXXXXX.out)
+	# No mktemp, chmod, timeout(1) or cat: each is a process, and a case makes
+	# a dozen calls. The names are unique per call ($BASHPID: this subshell of
+	# bats `run`, or the case's own shell; SRANDOM within it).
+	out=$BATS_TEST_TMPDIR/rt.$BASHPID.$SRANDOM.out
 	err=${out%.out}.err
-	# Readable by anyone: rootless, crun hands the process's stdio to its user
-	# (fchown to the mapped uid), and the case must still read what it wrote.
-	: >"$err"
-	chmod 0644 "$out" "$err"
 	[[ "$PWD/" != "$BATS_TEST_TMPDIR/"* ]] || dir=$PWD
 	t0=${EPOCHREALTIME/[.,]/}
-	(cd "$dir" && exec "$OCITEST" reap --record "$BATS_TEST_TMPDIR/spawned" -- \
-		timeout --kill-after=5 "$RUNTIME_TIMEOUT" "$RUNTIME" "${runtime_args[@]}" --root "$ROOT" "$@") \
-		</dev/null >"$out" 2>"$err" 3>&- || rc=$?
+	# The files readable by anyone (umask 022 while they are made): rootless,
+	# crun hands the process's stdio to its user (fchown to the mapped uid), and
+	# the case must still read what it wrote. The runtime gets the suite's umask.
+	(
+		umask 022
+		exec </dev/null >"$out" 2>"$err" 3>&-
+		umask "$RT_UMASK"
+		cd "$dir" && exec "$OCITEST" reap --record "$BATS_TEST_TMPDIR/spawned" \
+			--timeout "$RUNTIME_TIMEOUT" --kill-after 5 -- \
+			"$RUNTIME" "${runtime_args[@]}" --root "$ROOT" "$@"
+	) || rc=$?
 	echo "$rc $(((${EPOCHREALTIME/[.,]/} - t0) / 1000000))" >"$BATS_TEST_TMPDIR/rt.last"
-	cat "$out"
-	cat "$err" >&2
+	rt_print "$out"
+	rt_print "$err" >&2
 	return "$rc"
+}
+
+# rt_print FILE: FILE's bytes on stdout, without a process (NUL bytes dropped).
+rt_print() {
+	local chunk
+	while IFS= read -rd '' chunk || [ -n "$chunk" ]; do
+		printf '%s' "$chunk"
+		chunk=
+	done <"$1"
 }
 
 # runtime [-N|!] ARGS: rt through bats `run --separate-stderr`: $status, $output
@@ -70,11 +121,9 @@ runtime() {
 	esac
 	run --separate-stderr rt "$@"
 	# shellcheck disable=SC2154 # $status, $output, $stderr are set by bats `run`
-	{
-		echo "\$ $RUNTIME_NAME $* (status=$status)"
-		[ -z "$output" ] || printf '%s\n' "$output" | sed 's/^/  out: /'
-		[ -z "$stderr" ] || printf '%s\n' "$stderr" | sed 's/^/  err: /'
-	} >&2
+	echo "\$ $RUNTIME_NAME $* (status=$status)" >&2
+	[ -z "$output" ] || echo "  out: ${output//$'\n'/$'\n'  out: }" >&2
+	[ -z "$stderr" ] || echo "  err: ${stderr//$'\n'/$'\n'  err: }" >&2
 	case "$want" in
 	'') ;;
 	'!') [ "$status" -ne 0 ] || fail "$RUNTIME_NAME $*: expected a non-zero exit, got 0" ;;
@@ -84,9 +133,11 @@ runtime() {
 
 # probe KEY: the value `ocitest probe` reports for KEY on this host (cached per file).
 probe() {
-	local cache="$BATS_FILE_TMPDIR/probe"
+	local cache="$BATS_FILE_TMPDIR/probe" k v
 	[ -s "$cache" ] || "$OCITEST" probe >"$cache"
-	sed -n "s/^$1=//p" "$cache"
+	while IFS='=' read -r k v; do
+		[ "$k" != "$1" ] || echo "$v"
+	done <"$cache"
 }
 
 # requires FEATURE...: skip the case, with the reason, unless the host (or the
@@ -233,6 +284,7 @@ new_id() {
 	local id
 	id="oct-${1:-c}-$BATS_SUITE_TEST_NUMBER-$$-$RANDOM"
 	echo "$id" >>"$BATS_TEST_TMPDIR/ids"
+	echo "$id" >>"$BATS_TEST_TMPDIR/leak-names"
 	echo "$id"
 }
 
@@ -241,18 +293,34 @@ new_id() {
 # and, where /etc/subuid and /etc/subgid grant it ranges, ids 1.. to the first
 # of them (runc and crun write those through newuidmap/newgidmap).
 new_bundle() {
-	mkdir -p "$1"
-	cp -a "$ROOTFS" "$1/rootfs"
+	local tpl=$BATS_RUN_TMPDIR/bundle-template
+	[ -d "$tpl" ] || make_bundle_template "$tpl"
+	if [ -e "$1" ]; then
+		cp -a "$tpl/." "$1/"
+	else
+		cp -a "$tpl" "$1"
+	fi
+}
+
+# make_bundle_template DIR: the bundle every case starts from, made once per run
+# (one `cp -a` a case then, not a mkdir, a copy of the rootfs and one of the
+# config). Cases running at once may race to make it: the first rename wins.
+make_bundle_template() {
+	local tmp
+	tmp=$(mktemp -d "$1.XXXXXX")
+	chmod 0755 "$tmp"
+	cp -a "$ROOTFS" "$tmp/rootfs"
 	if [ "$ROOTLESS" = 1 ]; then
 		jq --argjson uid "$(id -u)" --argjson gid "$(id -g)" \
 			--argjson subuid "$(subid_map /etc/subuid "$(id -un)" "$(id -u)")" \
 			--argjson subgid "$(subid_map /etc/subgid "$(id -un)" "$(id -u)")" \
 			'.linux.uidMappings = [{containerID: 0, hostID: $uid, size: 1}] + $subuid
 			| .linux.gidMappings = [{containerID: 0, hostID: $gid, size: 1}] + $subgid' \
-			"$BASE_CONFIG" >"$1/config.json"
+			"$BASE_CONFIG" >"$tmp/config.json"
 	else
-		cp "$BASE_CONFIG" "$1/config.json"
+		cp "$BASE_CONFIG" "$tmp/config.json"
 	fi
+	mv -T "$tmp" "$1" 2>/dev/null || rm -rf "$tmp"
 }
 
 # config_new_ns: the /proc/PID/ns names of the namespaces the bundle's config
@@ -386,6 +454,12 @@ echo ready > /ready
 while :; do sleep 1 & wait $!; done')
 
 common_setup() {
+	# bats traces every shell command with a DEBUG trap (its failure stack
+	# traces), about 0.3 ms each, and with set -T every function inherits it:
+	# a helper of a few hundred commands costs a case tens of ms. Off from here:
+	# the case's own body, entered with it on, keeps it, so a failure is still
+	# reported at the case's line; the helpers it calls run untraced.
+	set +T
 	requires privileges
 	T=$BATS_TEST_TMPDIR
 	ROOT=$T/root
@@ -399,7 +473,7 @@ common_setup() {
 # watch_cgroup NAME: a cgroup name (a cgroupsPath component) the case's runtime
 # makes that does not contain a container id, for leak_check to watch.
 watch_cgroup() {
-	echo "$1" >>"$BATS_TEST_TMPDIR/cgroup-names"
+	echo "$1" >>"$BATS_TEST_TMPDIR/leak-names"
 }
 
 # leak_check: bats `run` of `ocitest leaks` against the case's snapshot: $status 0
@@ -409,7 +483,7 @@ watch_cgroup() {
 # cases in parallel (OCITEST_PARALLEL, ci/acceptance-parallel), only mounts under
 # the case's directory: the run checks the rest once, around all of them.
 leak_check() {
-	cat "$T/ids" "$T/cgroup-names" 2>/dev/null >"$T/leak-names" || true
+	[ -f "$T/leak-names" ] || : >"$T/leak-names"
 	run "$OCITEST" leaks --from "$T/snapshot" --scope "$T" --root "$ROOT" --cgroup-names "$T/leak-names" \
 		--spawned "$T/spawned" ${OCITEST_PARALLEL:+--mounts-in-scope}
 }
@@ -418,12 +492,13 @@ leak_check() {
 # on the host: no state entry, mount, process or cgroup that was not there before.
 common_teardown() {
 	[ -n "${T:-}" ] && [ -f "$T/snapshot" ] || return 0
-	local id
-	{
-		cat "$T/ids" 2>/dev/null || true
-		ls "$ROOT" 2>/dev/null || true
-	} | sort -u | while read -r id; do
-		[ -n "$id" ] || continue
+	local id e
+	local -A ids=()
+	if [ -f "$T/ids" ]; then
+		while read -r id; do [ -z "$id" ] || ids[$id]=1; done <"$T/ids"
+	fi
+	for e in "$ROOT"/*; do [ ! -e "$e" ] || ids[${e##*/}]=1; done
+	for id in "${!ids[@]}"; do
 		rt delete --force "$id" >/dev/null 2>&1 || true
 	done
 	leak_check
