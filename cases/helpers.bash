@@ -11,8 +11,31 @@
 #                    config (fixtures/config-rootless.json, as `runc spec
 #                    --rootless`); cases that need root skip (requires_root)
 bats_require_minimum_version 1.5.0
-bats_load_library bats-support
-bats_load_library bats-assert
+# bats traces every shell command with a DEBUG trap (for its failure stack
+# traces), about 0.3 ms each, and with set -T (bats sets it) every function
+# inherits it. Loading the two libraries traced cost each case 40 ms: they load
+# with it off (a function entered without -T runs untraced). It is back on
+# before the case's function is entered, so its lines are traced; common_setup
+# turns it off for the helpers the case calls (see there).
+set +T
+# bats_lib NAME: NAME's src/*.bash sourced straight from BATS_LIB_PATH. Its
+# load.bash sources each file at a `$(dirname ...)`, a process each: 16 for
+# the two libraries, 30 ms a case. Anything else is loaded by bats.
+bats_lib() {
+	local d f dirs
+	IFS=: read -ra dirs <<<"${BATS_LIB_PATH:-/usr/lib/bats}"
+	for d in "${dirs[@]}"; do
+		if [ ! -f "$d/$1/load.bash" ] || [ ! -d "$d/$1/src" ]; then continue; fi
+		for f in "$d/$1/src"/*.bash; do
+			# shellcheck disable=SC1090
+			source "$f"
+		done
+		return 0
+	done
+	bats_load_library "$1"
+}
+bats_lib bats-support
+bats_lib bats-assert
 
 # jq: gojq where it is installed (make deps installs it): the same language,
 # started in about 3 ms where jq 1.6 takes 30, and a case pays that for every
@@ -48,7 +71,11 @@ elif [ "${OCITEST_JQ:-jq}" != jq ]; then
 	jq() { command "$OCITEST_JQ" "$@"; }
 fi
 
-TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+if [[ "$BATS_TEST_DIRNAME" == /* ]]; then
+	TOP=${BATS_TEST_DIRNAME%/*}
+else
+	TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+fi
 OCITEST=${OCITEST:-$TOP/build/bin/ocitest}
 ROOTFS=${ROOTFS:-$TOP/build/rootfs}
 ROOTLESS=${ROOTLESS:-0}
@@ -58,10 +85,11 @@ else
 	BASE_CONFIG=${BASE_CONFIG:-$TOP/fixtures/config.json}
 fi
 RUNTIME=${RUNTIME:-$TOP/build/bin/box}
-RUNTIME_NAME=${RUNTIME_NAME:-$(basename "$RUNTIME")}
+RUNTIME_NAME=${RUNTIME_NAME:-${RUNTIME##*/}}
 RUNTIME_TIMEOUT=${RUNTIME_TIMEOUT:-30}
 read -ra runtime_args <<<"${RUNTIME_ARGS:-}"
-RT_UMASK=$(umask)
+# The suite's umask, for the runtime's calls (ci/acceptance passes it on).
+RT_UMASK=${OCITEST_UMASK:-$(umask)}
 
 # rt ARGS: the runtime under test, raw. Its own --root under the case's tmpdir, a
 # timeout, stdin from /dev/null, and fd 3 closed (a detached container holding
@@ -75,12 +103,22 @@ RT_UMASK=$(umask)
 # The exit status and the seconds the call took go to $BATS_TEST_TMPDIR/rt.last,
 # for assert_error to tell a timeout from a signal from an error exit.
 rt() {
-	local out err rc=0 t0 dir=$BATS_TEST_TMPDIR
+	local rc=0
+	rt_call "$@" || rc=$?
+	rt_print "$RT_OUT"
+	rt_print "$RT_ERR" >&2
+	return "$rc"
+}
+
+# rt_call ARGS: rt, with the runtime's stdout and stderr left in the files
+# $RT_OUT and $RT_ERR; the runtime's exit status.
+rt_call() {
+	local rc=0 t0 dir=$BATS_TEST_TMPDIR
 	# No mktemp, chmod, timeout(1) or cat: each is a process, and a case makes
-	# a dozen calls. The names are unique per call ($BASHPID: this subshell of
-	# bats `run`, or the case's own shell; SRANDOM within it).
-	out=$BATS_TEST_TMPDIR/rt.$BASHPID.$SRANDOM.out
-	err=${out%.out}.err
+	# a dozen calls. The names are unique per call ($BASHPID: a subshell of
+	# the case or the case's own shell; SRANDOM within it).
+	RT_OUT=$BATS_TEST_TMPDIR/rt.$BASHPID.$SRANDOM.out
+	RT_ERR=${RT_OUT%.out}.err
 	[[ "$PWD/" != "$BATS_TEST_TMPDIR/"* ]] || dir=$PWD
 	t0=${EPOCHREALTIME/[.,]/}
 	# The files readable by anyone (umask 022 while they are made): rootless,
@@ -88,15 +126,13 @@ rt() {
 	# the case must still read what it wrote. The runtime gets the suite's umask.
 	(
 		umask 022
-		exec </dev/null >"$out" 2>"$err" 3>&-
+		exec </dev/null >"$RT_OUT" 2>"$RT_ERR" 3>&-
 		umask "$RT_UMASK"
 		cd "$dir" && exec "$OCITEST" reap --record "$BATS_TEST_TMPDIR/spawned" \
 			--timeout "$RUNTIME_TIMEOUT" --kill-after 5 -- \
 			"$RUNTIME" "${runtime_args[@]}" --root "$ROOT" "$@"
 	) || rc=$?
 	echo "$rc $(((${EPOCHREALTIME/[.,]/} - t0) / 1000000))" >"$BATS_TEST_TMPDIR/rt.last"
-	rt_print "$out"
-	rt_print "$err" >&2
 	return "$rc"
 }
 
@@ -109,18 +145,35 @@ rt_print() {
 	done <"$1"
 }
 
-# runtime [-N|!] ARGS: rt through bats `run --separate-stderr`: $status, $output
-# (stdout) and $stderr are set; the call and its output are logged to stderr, which
-# bats shows only when the case fails. With -N, the exit status must be N; with !,
-# non-zero.
+# rt_read VAR FILE: FILE's text in VAR as bats `run` gives $output: trailing
+# newlines dropped (and NUL bytes), no process.
+rt_read() {
+	local -n rt_read_var=$1
+	rt_read_var=
+	IFS= read -rd '' rt_read_var <"$2" || true
+	while [[ "$rt_read_var" == *$'\n' ]]; do rt_read_var=${rt_read_var%$'\n'}; done
+}
+
+# runtime [-N|!] ARGS: rt, setting what bats `run --separate-stderr` would:
+# $status, $output (stdout), $lines, $stderr and $stderr_lines (without `run`'s
+# mktemp and subshell); the call and its output are logged to stderr, which
+# bats shows only when the case fails. With -N, the exit status must be N; with
+# !, non-zero.
 runtime() {
 	local want=
 	case "${1:-}" in
 	-[0-9]*) want=${1#-}; shift ;;
 	!) want='!'; shift ;;
 	esac
-	run --separate-stderr rt "$@"
-	# shellcheck disable=SC2154 # $status, $output, $stderr are set by bats `run`
+	status=0
+	rt_call "$@" || status=$?
+	rt_read output "$RT_OUT"
+	rt_read stderr "$RT_ERR"
+	# shellcheck disable=SC2034 # as bats `run` sets them, for the assertions
+	{
+		IFS=$'\n' read -d '' -r -a lines <<<"$output" || true
+		IFS=$'\n' read -d '' -r -a stderr_lines <<<"$stderr" || true
+	}
 	echo "\$ $RUNTIME_NAME $* (status=$status)" >&2
 	[ -z "$output" ] || echo "  out: ${output//$'\n'/$'\n'  out: }" >&2
 	[ -z "$stderr" ] || echo "  err: ${stderr//$'\n'/$'\n'  err: }" >&2
@@ -518,6 +571,43 @@ reap_leaks() {
 	"$TOP/ci/reap-leaks" <<<"$output"
 }
 
+# assert_no_leaks WHAT: `ocitest leaks` against the case's snapshot is empty now,
+# not only at teardown (faults.bats, lifecycle.bats). On a leak, what can be undone is undone (the processes
+# killed, mounts detached, cgroups removed) so one failing runtime does not
+# litter the host, then the case fails naming WHAT and the leaks.
+assert_no_leaks() {
+	local line pid
+	leak_check
+	[ "$status" -ne 0 ] || return 0
+	local leaks=$output
+	while read -r line; do
+		case "$line" in
+		"leak: process "*)
+			pid=${line#leak: process }
+			kill -9 "${pid%% *}" 2>/dev/null || true
+			;;
+		"leak: mount $T/"*)
+			line=${line#leak: mount }
+			umount -l "${line% (*}" 2>/dev/null || true
+			;;
+		esac
+	done <<<"$leaks"
+	# Only cgroups named after one of the case's ids: the check is host-wide and
+	# may also see cgroups that something else on the host made meanwhile.
+	while read -r line; do
+		case "$line" in
+		"leak: cgroup /"*)
+			line=${line#leak: cgroup }
+			if grep -qxF -- "$(basename "$line")" "$T/ids" 2>/dev/null; then
+				rmdir "$line" 2>/dev/null || true
+			fi
+			;;
+		esac
+	done <<<"$leaks"
+	fail "$1: left behind on the host:
+$leaks"
+}
+
 setup() {
 	common_setup
 }
@@ -785,3 +875,6 @@ $output"
 $output"
 	done
 }
+
+# Traced again from here: the case's function is entered with -T (see the top).
+set -T
