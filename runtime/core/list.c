@@ -16,13 +16,24 @@
 #define TAB_PADDING 3
 
 /* The owner of the state dir, as runc reports it: the user name, else
-   "#UID".  */
+   "#UID".  The last answer is kept: the containers of one root mostly have
+   one owner, and /etc/passwd is not read again for each of a thousand.  */
 static char *
 owner_of(const struct stat *sb)
 {
-  char *name = box_passwd_name("/etc/passwd", sb->st_uid);
+  static char *last_name;
+  static uid_t last_uid;
+  char *name;
 
-  return name ? name : xasprintf("#%u", (unsigned)sb->st_uid);
+  if (last_name && last_uid == sb->st_uid)
+    return xstrdup(last_name);
+  name = box_passwd_name("/etc/passwd", sb->st_uid);
+  if (name == NULL)
+    name = xasprintf("#%u", (unsigned)sb->st_uid);
+  free(last_name);
+  last_name = xstrdup(name);
+  last_uid = sb->st_uid;
+  return name;
 }
 
 /* One entry of the JSON list: the state document's fields and owner.  */
@@ -107,13 +118,37 @@ list_items(const char *root, box_error_t *err)
   return a;
 }
 
-static void
-cell(char **out, const char *text, size_t width)
+/* A growing text: appending is not a copy of what is there (a table of a
+   thousand rows was 6000 copies of a string up to 100 KB long).  */
+typedef struct
 {
-  char *more = xasprintf("%s%-*s", *out, (int)width, text);
+  char *buf;
+  size_t len;
+  FILE *f;
+} text_t;
 
-  free(*out);
-  *out = more;
+static void
+text_open(text_t *t)
+{
+  t->buf = NULL;
+  t->len = 0;
+  t->f = open_memstream(&t->buf, &t->len);
+  if (t->f == NULL)
+    abort(); /* out of memory, as xmalloc */
+}
+
+static char *
+text_close(text_t *t)
+{
+  if (fclose(t->f) != 0)
+    abort();
+  return t->buf;
+}
+
+static void
+cell(text_t *out, const char *text, size_t width)
+{
+  fprintf(out->f, "%-*s", (int)width, text);
 }
 
 char *
@@ -122,7 +157,8 @@ box_list_table(json_t *items)
   static const char *const heads[] = { "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER" };
   static const char *const keys[] = { "id", "pid", "status", "bundle", "created", "owner" };
   size_t width[6], i, c, rows = json_array_size(items);
-  char *out = xstrdup(""), ***cells = xcalloc(rows + 1, sizeof(*cells));
+  char ***cells = xcalloc(rows + 1, sizeof(*cells));
+  text_t out;
 
   for (i = 0; i <= rows; i++)
     {
@@ -142,6 +178,7 @@ box_list_table(json_t *items)
     for (width[c] = TAB_MINWIDTH, i = 0; i <= rows; i++)
       if (strlen(cells[i][c]) + TAB_PADDING > width[c])
         width[c] = strlen(cells[i][c]) + TAB_PADDING;
+  text_open(&out);
   for (i = 0; i <= rows; i++)
     {
       for (c = 0; c < 6; c++)
@@ -150,7 +187,7 @@ box_list_table(json_t *items)
       free(cells[i]);
     }
   free(cells);
-  return out;
+  return text_close(&out);
 }
 
 int
@@ -164,13 +201,14 @@ box_container_list(const box_context_t *ctx, enum box_format_e format, bool quie
     return -1;
   if (quiet)
     {
-      *out = xstrdup("");
+      text_t t;
+
+      text_open(&t);
       json_array_foreach(items, i, o)
       {
-        char *more = xasprintf("%s%s\n", *out, json_string_value(json_object_get(o, "id")));
-        free(*out);
-        *out = more;
+        fprintf(t.f, "%s\n", json_string_value(json_object_get(o, "id")));
       }
+      *out = text_close(&t);
     }
   else if (format == BOX_FORMAT_JSON)
     *out = json_dumps(items, JSON_COMPACT | JSON_PRESERVE_ORDER);
