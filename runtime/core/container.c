@@ -384,6 +384,29 @@ init_can_join_self(const box_config_t *config)
   return true;
 }
 
+/* linux.seccomp.listenerPath: the init sends its listener fd once the
+   filter is loaded; pass it on to the agent with the container process
+   state, status "creating" as in runc and crun (config-linux.md "The
+   Container Process State"), then drop our copy.  Nothing here waits on
+   the agent: it answers the init's notified syscalls only once it has
+   the fd.  Returns 0, or -1 (err names the field; the caller undoes the
+   create).  */
+static int
+forward_seccomp_listener(struct create_s *c, int parent_fd, long long deadline_ms, box_error_t *err)
+{
+  const struct box_seccomp_s *sc = c->config->security->seccomp;
+  cleanup_close int notify_fd = -1;
+  cleanup_free char *state = NULL;
+
+  if (box_seccomp_listener(sc) == NULL)
+    return 0;
+  notify_fd = box_sync_recv_fd(parent_fd, BOX_SYNC_SECCOMP, deadline_ms, err);
+  if (notify_fd < 0)
+    return -1;
+  state = create_hook_state(c, BOX_STATUS_CREATING);
+  return box_seccomp_send_state(sc, notify_fd, c->pid, state, err);
+}
+
 /* Everything after the lock: fifo, clone, hooks, handshake, state.  On
    failure the caller runs abort_create().  */
 static int
@@ -432,6 +455,7 @@ spawn_init(struct create_s *c, box_error_t *err)
     return -1;
   box_log_debug("container init %d cloned, waiting for it to set up", (int)c->pid);
   if (run_create_runtime_hooks(c, parent_fd, err) < 0
+      || forward_seccomp_listener(c, parent_fd, box_hooks_deadline(c->config, init_hooks, SETUP_TIMEOUT_MS), err) < 0
       || box_sync_recv(parent_fd, BOX_SYNC_READY, box_hooks_deadline(c->config, init_hooks, SETUP_TIMEOUT_MS),
                        err)
              < 0)

@@ -22,6 +22,7 @@ enum box_sync_e
   BOX_SYNC_HOOKS_DONE,   /* parent -> child: they succeeded, go on to createContainer */
   BOX_SYNC_CGROUP,       /* parent -> child: moved into the container's cgroups, set up */
   BOX_SYNC_EXEC_PID,     /* exec: child -> parent: the host pid of the process (in errnum) */
+  BOX_SYNC_SECCOMP,      /* child -> parent: the seccomp listener fd in SCM_RIGHTS */
 };
 
 struct box_init_args_s
@@ -57,6 +58,10 @@ pid_t box_clone_init(const struct box_init_args_s *args, box_error_t *err);
    the copy; -1 (err) if that could not be done.  */
 int box_ensure_cloned_exe(char **argv, box_error_t *err);
 
+/* Receive BOX_SYNC_SECCOMP and its fd before deadline_ms.  Returns the
+   fd, or -1 (err; the peer's message on BOX_SYNC_ERROR).  */
+int box_sync_recv_fd(int fd, enum box_sync_e want, long long deadline_ms, box_error_t *err);
+
 /* Send one message; returns 0 or -1 (err).  */
 int box_sync_send(int fd, enum box_sync_e type, int errnum, const char *msg, box_error_t *err);
 
@@ -74,7 +79,7 @@ int box_sync_wait_eof(int fd, long long deadline_ms, box_error_t *err);
    noNewPrivileges, and seccomp unless noNewPrivileges defers it to just
    before execve (config.md "Process", runc's order).  For the init after
    pivot_root, and for exec once in the container's namespaces.  */
-int box_become_process_user(const box_config_t *c, box_error_t *err);
+int box_become_process_user(const box_config_t *c, int seccomp_sync_fd, box_error_t *err);
 
 /* Resolve process.args[0] like execvp, with PATH from process.env.  */
 int box_resolve_executable(const struct box_process_s *p, char **out, box_error_t *err);
