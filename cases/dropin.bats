@@ -214,6 +214,39 @@ fd4-open"
 done"
 }
 
+# listen_call CMD ARGS...: fd_call with systemd socket activation set up for the
+# runtime: LISTEN_FDS=2 and LISTEN_PID its own pid (a shell that execs it), fds 3
+# and 4 open as in fd_call.
+listen_call() {
+	local rc=0
+	echo fd3-data >"$T/fd3"
+	: >"$T/fd4"
+	# shellcheck disable=SC2016 # $$ and $@ are the inner shell's
+	"$OCITEST" reap --record "$T/spawned" -- timeout --kill-after=5 "$RUNTIME_TIMEOUT" \
+		sh -c 'LISTEN_PID=$$ LISTEN_FDS=2 exec "$@"' sh \
+		"$RUNTIME" "${runtime_args[@]}" --root "$ROOT" "$@" </dev/null 3<"$T/fd3" 4>"$T/fd4" \
+		>"$T/fd-call.out" 2>"$T/fd-call.err" || rc=$?
+	cat "$T/fd-call.out"
+	cat "$T/fd-call.err" >&2
+	return "$rc"
+}
+
+# systemd socket activation (sd_listen_fds(3); the runtime-spec does not know it):
+# started with LISTEN_FDS=N and LISTEN_PID its own pid, runc passes fds 3..3+N-1
+# on to the process as the same numbers and sets LISTEN_FDS=N and LISTEN_PID=1 in
+# its environment, so the process, pid 1 of its namespace, finds them.
+# bats test_tags=de-facto,req:cli:run
+@test "dropin [run with LISTEN_FDS: the sockets and LISTEN_FDS/LISTEN_PID reach the process]" {
+	# shellcheck disable=SC2016 # expanded in the container
+	set_args sh -c 'echo "LISTEN_FDS=$LISTEN_FDS LISTEN_PID=$LISTEN_PID"; cat <&3; echo fd4-data >&4'
+	run --separate-stderr listen_call run --bundle "$BUNDLE" "$(new_id)"
+	assert_success
+	assert_output "LISTEN_FDS=2 LISTEN_PID=1
+fd3-data"
+	run cat "$T/fd4"
+	assert_output fd4-data
+}
+
 # `run --no-pivot` (runc's command line, for a rootfs pivot_root refuses: an
 # initramfs): the container still runs in its rootfs, the host's / out of sight.
 # bats test_tags=de-facto,req:cli:run

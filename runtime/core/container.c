@@ -88,6 +88,7 @@ struct create_s
   box_cgroup_t *cgroup; /* the cgroups made for it, once made */
   int console_fd;       /* connected --console-socket until the init has it */
   int relay_fd;         /* ctx->tty_relay: our end of the init's console socket */
+  int listen_fds;       /* socket activation: fds 3.. passed ahead of --preserve-fds */
 };
 
 static void
@@ -435,7 +436,7 @@ spawn_init(struct create_s *c, box_error_t *err)
                                    .sync_fd = child_fd,
                                    .parent_fd = parent_fd,
                                    .console_fd = c->console_fd,
-                                   .preserve_fds = c->ctx->preserve_fds,
+                                   .preserve_fds = c->listen_fds + c->ctx->preserve_fds,
                                    .no_pivot = c->ctx->no_pivot,
                                    .cgroup = c->cgroup,
                                    .cgroup_self_v1 = self_v1,
@@ -521,6 +522,33 @@ prepare_state_dir(struct create_s *c, box_error_t *err)
   return 0;
 }
 
+/* systemd socket activation (sd_listen_fds(3)), which the runtime-spec
+   does not know and runc 1.1 and crun 1.8 both pass through: when box was
+   started with LISTEN_FDS=N and LISTEN_PID=<our pid> (the protocol: fds
+   meant for another process are not ours to take), fds 3..3+N-1 go on to
+   the process as the same numbers, ahead of --preserve-fds, and its
+   environment gets LISTEN_FDS=N and LISTEN_PID=1, as runc does (crun
+   sets only LISTEN_PID, and passes the fds whatever LISTEN_PID says).  */
+static void
+take_listen_fds(struct create_s *c)
+{
+  const char *fds = getenv("LISTEN_FDS"), *pid = getenv("LISTEN_PID");
+  struct box_process_s *p = c->config->process;
+  char *end = NULL;
+  long n;
+
+  if (fds == NULL || pid == NULL || strtol(pid, &end, 10) != (long)getpid() || *end != '\0')
+    return;
+  n = strtol(fds, &end, 10);
+  if (*end != '\0' || n <= 0 || n > 1024)
+    return;
+  c->listen_fds = (int)n;
+  p->env = xrealloc(p->env, (p->n_env + 3) * sizeof(char *));
+  p->env[p->n_env++] = xasprintf("LISTEN_FDS=%ld", n);
+  p->env[p->n_env++] = xstrdup("LISTEN_PID=1");
+  p->env[p->n_env] = NULL;
+}
+
 static int
 do_create(const box_context_t *ctx, struct created_s *out, box_error_t *err)
 {
@@ -531,6 +559,7 @@ do_create(const box_context_t *ctx, struct created_s *out, box_error_t *err)
     return -1;
   if (ensure_root(ctx->root, err) < 0 || load_bundle(&c, err) < 0)
     return box_error_wrap(err, "create container `%s`", ctx->id);
+  take_listen_fds(&c);
   c.dir = box_state_dir(ctx->root, ctx->id);
   /* mkdir is the create lock: of two concurrent creates exactly one wins.  */
   if (mkdir(c.dir, 0700) < 0)
