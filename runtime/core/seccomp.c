@@ -260,6 +260,11 @@ check_notify(const struct box_seccomp_s *sc, box_error_t *err)
                                                         "passes the listener to the agent with it)");
   if (sc->notify && sc->listener_path == NULL)
     return cfg_error(err, "linux.seccomp.listenerPath", "required when a rule's action is `SCMP_ACT_NOTIFY`");
+#ifdef BOX_BROKEN_REFUSES_UNUSED_LISTENER
+  /* Broken on purpose (harness/tests/broken/refuses-unused-listener).  */
+  if (!sc->notify && sc->listener_path)
+    return cfg_error(err, "linux.seccomp.listenerPath", "set, but no rule's action is `SCMP_ACT_NOTIFY`");
+#endif
   return 0;
 }
 
@@ -481,11 +486,22 @@ process_state(const struct box_seccomp_s *sc, pid_t pid, const char *state_json)
 
   if (state == NULL)
     abort();
+#ifdef BOX_BROKEN_SECCOMP_STATE_WRONG
+  /* Broken on purpose (harness/tests/broken/seccomp-state-wrong): box's
+     own pid, and no metadata.  */
+  pid = getpid();
+  o = json_pack("{s:s, s:[s], s:I, s:o}", "ociVersion", BOX_OCI_VERSION, "fds", "seccompFd", "pid",
+                (json_int_t)pid, "state", state);
+  if (o == NULL)
+    abort();
+  if (0)
+#else
   o = json_pack("{s:s, s:[s], s:I, s:o}", "ociVersion", BOX_OCI_VERSION, "fds", "seccompFd", "pid",
                 (json_int_t)pid, "state", state);
   if (o == NULL)
     abort();
   if (sc->listener_metadata)
+#endif
     json_object_set_new(o, "metadata", json_string(sc->listener_metadata));
   s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
   json_decref(o);
