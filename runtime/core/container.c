@@ -346,8 +346,8 @@ make_cgroups(struct create_s *c, box_error_t *err)
         {
           box_cgroup_host_free(host);
           if (field)
-            return box_make_error(err, 0, "config.json: `%s`: a rootless container cannot apply it: %s", field,
-                                  why);
+            return box_make_error(err, 0, "config.json: `%s`: a rootless container cannot apply it: %s",
+                                  field, why);
           box_log_debug("rootless: container without cgroups: %s", why);
           return 0;
         }
@@ -461,7 +461,9 @@ spawn_init(struct create_s *c, box_error_t *err)
     return -1;
   box_log_debug("container init %d cloned, waiting for it to set up", (int)c->pid);
   if (run_create_runtime_hooks(c, parent_fd, err) < 0
-      || forward_seccomp_listener(c, parent_fd, box_hooks_deadline(c->config, init_hooks, SETUP_TIMEOUT_MS), err) < 0
+      || forward_seccomp_listener(c, parent_fd, box_hooks_deadline(c->config, init_hooks, SETUP_TIMEOUT_MS),
+                                  err)
+             < 0
       || box_sync_recv(parent_fd, BOX_SYNC_READY, box_hooks_deadline(c->config, init_hooks, SETUP_TIMEOUT_MS),
                        err)
              < 0)

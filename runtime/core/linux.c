@@ -116,7 +116,8 @@ box_seccomp_send_listener_fd(int sync_fd, int notify_fd, box_error_t *err)
   } ctl;
   struct box_sync_msg_s m = { .type = BOX_SYNC_SECCOMP };
   struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
-  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf) };
+  struct msghdr msg
+      = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf) };
   struct cmsghdr *cm;
 
   memset(&ctl, 0, sizeof(ctl));
@@ -140,7 +141,8 @@ box_sync_recv_fd(int fd, enum box_sync_e want, long long deadline_ms, box_error_
   } ctl;
   struct box_sync_msg_s m;
   struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
-  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf) };
+  struct msghdr msg
+      = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf) };
   struct cmsghdr *cm;
   int got = -1;
   ssize_t r;
@@ -153,7 +155,8 @@ box_sync_recv_fd(int fd, enum box_sync_e want, long long deadline_ms, box_error_
   if (r < 0)
     return box_make_error(err, errno, "sync: receive");
   cm = CMSG_FIRSTHDR(&msg);
-  if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS && cm->cmsg_len == CMSG_LEN(sizeof(int)))
+  if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS
+      && cm->cmsg_len == CMSG_LEN(sizeof(int)))
     memcpy(&got, CMSG_DATA(cm), sizeof(int));
   m.msg[sizeof(m.msg) - 1] = '\0';
   if (r == (ssize_t)sizeof(m) && m.type == BOX_SYNC_ERROR)
@@ -383,10 +386,11 @@ box_become_process_user(const box_config_t *c, int seccomp_sync_fd, box_error_t 
   if (setgroups_denied())
     {
       if (p->n_additional_gids > 0)
-        return box_make_error(err, 0,
-                              "config.json: `process.user.additionalGids`: cannot be set in a rootless container "
-                              "whose linux.gidMappings map only the caller's gid (setgroups is denied; map "
-                              "subordinate gids from /etc/subgid)");
+        return box_make_error(
+            err, 0,
+            "config.json: `process.user.additionalGids`: cannot be set in a rootless container "
+            "whose linux.gidMappings map only the caller's gid (setgroups is denied; map "
+            "subordinate gids from /etc/subgid)");
     }
   else if (setgroups(p->n_additional_gids, p->additional_gids) < 0)
     return box_make_error(err, errno, "setgroups");
@@ -560,10 +564,13 @@ static void __attribute__((noreturn)) init_main(const struct box_init_args_s *a)
       || (a->cgroup_self_v1 && box_cgroup_enter_self_v1(a->cgroup, &err) < 0))
     init_fail(a->sync_fd, &err);
   if (init_join(a, &fifo_fd, &dir_fd, &err) < 0 || init_namespaces(a, &err) < 0 || init_mounts(a, &err) < 0
-      || init_create_hooks(a, &err) < 0 || box_pivot_root(a->rootfs, a->config->root_readonly, a->no_pivot, &err) < 0
-      || init_finalize_rootfs(a, &err) < 0 || init_terminal(a, &err) < 0
+      || init_create_hooks(a, &err) < 0
+      || box_pivot_root(a->rootfs, a->config->root_readonly, a->no_pivot, &err) < 0
+      || init_finalize_rootfs(a, &err) < 0
+      || init_terminal(a, &err) < 0
       /* HOME from the container's passwd, read before seccomp may deny it.  */
-      || ((home_env = box_env_with_home(p->env, p->uid, "/etc/passwd")), init_user(a->config, a->sync_fd, &err) < 0)
+      || ((home_env = box_env_with_home(p->env, p->uid, "/etc/passwd")),
+          init_user(a->config, a->sync_fd, &err) < 0)
       || box_resolve_executable(p, &exe, &err) < 0)
     init_fail(a->sync_fd, &err);
   /* A listener needs the sync socket, closed after the handshake: as in
@@ -579,8 +586,8 @@ static void __attribute__((noreturn)) init_main(const struct box_init_args_s *a)
   init_catch_signals();
   if (init_wait_start(a, fifo_fd, dir_fd, &err) < 0)
     _exit(1);
-  /* A detached container must not hold the caller's pipes or our fds;
-     --preserve-fds N hands on 3..3+N-1 (runc's ExtraFiles).  */
+    /* A detached container must not hold the caller's pipes or our fds;
+       --preserve-fds N hands on 3..3+N-1 (runc's ExtraFiles).  */
 #ifndef BOX_BROKEN_DROPS_PRESERVED_FDS
   box_pass_fds(a->preserve_fds);
 #else
@@ -672,7 +679,8 @@ box_clone_init(const struct box_init_args_s *a, box_error_t *err)
     }
   /* The init waits for BOX_SYNC_CGROUP: its uid/gid maps and
      oom_score_adj are in place before it does anything.  */
-  if (box_ns_join_leave(a->config, saved, err) < 0 || box_setup_init_process(pid, a->config->security, err) < 0)
+  if (box_ns_join_leave(a->config, saved, err) < 0
+      || box_setup_init_process(pid, a->config->security, err) < 0)
     {
       kill(pid, SIGKILL);
       TEMP_FAILURE_RETRY(waitpid(pid, NULL, 0));

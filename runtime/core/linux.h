@@ -69,7 +69,7 @@ int box_sync_send(int fd, enum box_sync_e type, int errnum, const char *msg, box
    BOX_SYNC_ERROR from the peer becomes *err with the peer's message.  */
 int box_sync_recv(int fd, enum box_sync_e want, long long deadline_ms, box_error_t *err);
 /* The same, storing the message's errnum field (a value it carries) in
-   *value when value is not NULL.  */
+ *value when value is not NULL.  */
 int box_sync_recv_value(int fd, enum box_sync_e want, long long deadline_ms, int *value, box_error_t *err);
 /* Wait for the peer to close its end (0: every copy gone, so it has
    exec'd or exited) or for its BOX_SYNC_ERROR (-1, err: its message).  */
@@ -87,9 +87,9 @@ int box_resolve_executable(const struct box_process_s *p, char **out, box_error_
 /* mount.c: mount options to flags (see mount(8)); unknown ones go to data.  */
 struct box_mount_opts_s
 {
-  unsigned long flags;       /* MS_* for mount(2) */
-  unsigned long propagation; /* MS_PRIVATE, MS_SHARED, ... (| MS_REC) applied afterwards */
-  char *data;                /* comma-joined filesystem options, NULL if none */
+  unsigned long flags;         /* MS_* for mount(2) */
+  unsigned long propagation;   /* MS_PRIVATE, MS_SHARED, ... (| MS_REC) applied afterwards */
+  char *data;                  /* comma-joined filesystem options, NULL if none */
   uint64_t attr_set, attr_clr; /* MOUNT_ATTR_* of the r* options (rro, ...) */
   bool recursive;              /* some r* option was given: mount_setattr(AT_RECURSIVE) */
 };

@@ -41,10 +41,10 @@ struct box_seccomp_s
   char *listener_path, *listener_metadata;
 };
 
-const char *const box_seccomp_actions[] = { "SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
-                                            "SCMP_ACT_TRAP",  "SCMP_ACT_ERRNO",        "SCMP_ACT_TRACE",
-                                            "SCMP_ACT_ALLOW", "SCMP_ACT_LOG",          "SCMP_ACT_NOTIFY",
-                                            NULL };
+const char *const box_seccomp_actions[] = {
+  "SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP",   "SCMP_ACT_ERRNO",
+  "SCMP_ACT_TRACE", "SCMP_ACT_ALLOW",        "SCMP_ACT_LOG",         "SCMP_ACT_NOTIFY", NULL
+};
 const char *const box_seccomp_operators[]
     = { "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE",        "SCMP_CMP_EQ",
         "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ", NULL };
@@ -251,13 +251,15 @@ check_notify(const struct box_seccomp_s *sc, box_error_t *err)
   size_t i, k;
 
   if (sc->default_action == SCMP_ACT_NOTIFY)
-    return cfg_error(err, "linux.seccomp.defaultAction", "`SCMP_ACT_NOTIFY` cannot be the default action "
-                                                         "(the runtime's own syscalls would wait for the agent)");
+    return cfg_error(err, "linux.seccomp.defaultAction",
+                     "`SCMP_ACT_NOTIFY` cannot be the default action "
+                     "(the runtime's own syscalls would wait for the agent)");
   for (i = 0; i < sc->n_rules; i++)
     for (k = 0; sc->rules[i].action == SCMP_ACT_NOTIFY && sc->rules[i].names[k]; k++)
       if (strcmp(sc->rules[i].names[k], "sendmsg") == 0)
-        return cfg_error(err, "linux.seccomp.syscalls", "`SCMP_ACT_NOTIFY` cannot be used for `sendmsg` (box "
-                                                        "passes the listener to the agent with it)");
+        return cfg_error(err, "linux.seccomp.syscalls",
+                         "`SCMP_ACT_NOTIFY` cannot be used for `sendmsg` (box "
+                         "passes the listener to the agent with it)");
   if (sc->notify && sc->listener_path == NULL)
     return cfg_error(err, "linux.seccomp.listenerPath", "required when a rule's action is `SCMP_ACT_NOTIFY`");
 #ifdef BOX_BROKEN_REFUSES_UNUSED_LISTENER
@@ -459,7 +461,8 @@ send_with_fd(int sock, int fd, const char *payload, size_t len)
     struct cmsghdr align;
   } ctl;
   struct iovec iov = { .iov_base = (void *)payload, .iov_len = len };
-  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf) };
+  struct msghdr msg
+      = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf) };
   struct cmsghdr *cm;
   ssize_t n;
 
