@@ -259,6 +259,55 @@ fd3-data"
 in-rootfs"
 }
 
+# mount_depth PID|self: `ocitest mount-root`'s depth for PID's mount namespace (or
+# ours): how many mounts lie from "/" down to the namespace's root mount.
+# Skips where the kernel has no statmount(2).
+mount_depth() {
+	local out rc=0
+	if [ "$1" = self ]; then
+		out=$("$OCITEST" mount-root) || rc=$?
+	else
+		out=$("$OCITEST" mount-root --pid "$1") || rc=$?
+	fi
+	[ "$rc" -ne 77 ] || skip "requires statmount(2) (Linux 6.8) to see under the container's root"
+	[ "$rc" -eq 0 ] || fail "ocitest mount-root: exit $rc"
+	sed -n 's/^depth=//p' <<<"$out"
+}
+
+# pivot_root(2), as runc and crun do by default: the rootfs becomes the mount
+# right on the namespace's root mount, as deep as the host's "/" is in the host's
+# namespace, and the host's root is no longer in the container's mount namespace.
+# MS_MOVE + chroot would leave the old root under it (one mount deeper), reachable
+# by a chroot escape. (setns(2), so nsenter, sees the rootfs either way.)
+# bats test_tags=de-facto,req:config:root
+@test "dropin [the rootfs replaces the old root (pivot_root), not a chroot over it]" {
+	local host
+	host=$(mount_depth self)
+	set_args "${LONG_RUNNING[@]}"
+	id=$(new_id)
+	create_container "$id"
+	run mount_depth "$(state_field "$id" pid)"
+	assert_success
+	[ "$output" -eq "$host" ] ||
+		fail "$output mounts under the container's root, $host under the host's: the old root is still there (no pivot_root)"
+}
+
+# `create --no-pivot` (runc's command line): MS_MOVE of the rootfs onto / and
+# chroot, which is what a rootfs on an initramfs needs; the old root stays beneath,
+# one mount deeper than the host's root.
+# bats test_tags=de-facto,req:cli:create
+@test "dropin [create --no-pivot: the rootfs is moved over the old root and chrooted]" {
+	local host
+	host=$(mount_depth self)
+	set_args "${LONG_RUNNING[@]}"
+	id=$(new_id)
+	runtime -0 create --no-pivot --bundle "$BUNDLE" "$id"
+	run mount_depth "$(state_field "$id" pid)"
+	assert_success
+	[ "$output" -eq $((host + 1)) ] ||
+		fail "$output mounts under the container's root, $host under the host's: want one more (the old root, under the moved rootfs)"
+}
+
 # thaw_and_remove DIR: thaw a frozen cgroup the case made and remove it (after
 # killing whatever a runtime left in it, frozen).
 thaw_and_remove() {
