@@ -281,6 +281,7 @@ mount_depth() {
 # by a chroot escape. (setns(2), so nsenter, sees the rootfs either way.)
 # bats test_tags=de-facto,req:config:root
 @test "dropin [the rootfs replaces the old root (pivot_root), not a chroot over it]" {
+	requires_root "ocitest mount-root joins the container's mount namespace from the host"
 	local host
 	host=$(mount_depth self)
 	set_args "${LONG_RUNNING[@]}"
@@ -297,6 +298,7 @@ mount_depth() {
 # one mount deeper than the host's root.
 # bats test_tags=de-facto,req:cli:create
 @test "dropin [create --no-pivot: the rootfs is moved over the old root and chrooted]" {
+	requires_root "ocitest mount-root joins the container's mount namespace from the host"
 	local host
 	host=$(mount_depth self)
 	set_args "${LONG_RUNNING[@]}"
