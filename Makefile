@@ -57,7 +57,8 @@ $(BIN)/box: $(BOX_CORE_OBJ) $(BOX_CMD_OBJ)
 # box built with one lie told (-DBOX_BROKEN_*), for the runtimes broken on
 # purpose in harness/tests/broken/ that no wrapper script can break.
 BROKEN_BOXES := naive-join exe-writable lenient-ids no-home cwd-after-setuid deny-mknod creating-hooks unbindable-first \
-                exec-no-join exec-outside ignores-recursive-ro drops-preserved-fds joins-frozen-cgroup old-mounts
+                exec-no-join exec-outside ignores-recursive-ro drops-preserved-fds joins-frozen-cgroup old-mounts \
+                seccomp-state-wrong drops-seccomp-listener refuses-unused-listener
 broken: $(BROKEN_BOXES:%=$(B)/broken/box-%)
 $(B)/broken/box-%: $(BOX_CORE_SRC) $(BOX_CMD_SRC) $(wildcard runtime/core/*.h runtime/*.h common/*.h)
 	@mkdir -p $(dir $@)

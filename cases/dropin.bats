@@ -214,6 +214,39 @@ fd4-open"
 done"
 }
 
+# listen_call CMD ARGS...: fd_call with systemd socket activation set up for the
+# runtime: LISTEN_FDS=2 and LISTEN_PID its own pid (a shell that execs it), fds 3
+# and 4 open as in fd_call.
+listen_call() {
+	local rc=0
+	echo fd3-data >"$T/fd3"
+	: >"$T/fd4"
+	# shellcheck disable=SC2016 # $$ and $@ are the inner shell's
+	"$OCITEST" reap --record "$T/spawned" -- timeout --kill-after=5 "$RUNTIME_TIMEOUT" \
+		sh -c 'LISTEN_PID=$$ LISTEN_FDS=2 exec "$@"' sh \
+		"$RUNTIME" "${runtime_args[@]}" --root "$ROOT" "$@" </dev/null 3<"$T/fd3" 4>"$T/fd4" \
+		>"$T/fd-call.out" 2>"$T/fd-call.err" || rc=$?
+	cat "$T/fd-call.out"
+	cat "$T/fd-call.err" >&2
+	return "$rc"
+}
+
+# systemd socket activation (sd_listen_fds(3); the runtime-spec does not know it):
+# started with LISTEN_FDS=N and LISTEN_PID its own pid, runc passes fds 3..3+N-1
+# on to the process as the same numbers and sets LISTEN_FDS=N and LISTEN_PID=1 in
+# its environment, so the process, pid 1 of its namespace, finds them.
+# bats test_tags=de-facto,req:cli:run
+@test "dropin [run with LISTEN_FDS: the sockets and LISTEN_FDS/LISTEN_PID reach the process]" {
+	# shellcheck disable=SC2016 # expanded in the container
+	set_args sh -c 'echo "LISTEN_FDS=$LISTEN_FDS LISTEN_PID=$LISTEN_PID"; cat <&3; echo fd4-data >&4'
+	run --separate-stderr listen_call run --bundle "$BUNDLE" "$(new_id)"
+	assert_success
+	assert_output "LISTEN_FDS=2 LISTEN_PID=1
+fd3-data"
+	run cat "$T/fd4"
+	assert_output fd4-data
+}
+
 # `run --no-pivot` (runc's command line, for a rootfs pivot_root refuses: an
 # initramfs): the container still runs in its rootfs, the host's / out of sight.
 # bats test_tags=de-facto,req:cli:run
@@ -224,6 +257,57 @@ done"
 	runtime -0 run --no-pivot --bundle "$BUNDLE" "$id"
 	assert_output "oct-rootfs
 in-rootfs"
+}
+
+# mount_depth PID|self: `ocitest mount-root`'s depth for PID's mount namespace (or
+# ours): how many mounts lie from "/" down to the namespace's root mount.
+# Skips where the kernel has no statmount(2).
+mount_depth() {
+	local out rc=0
+	if [ "$1" = self ]; then
+		out=$("$OCITEST" mount-root) || rc=$?
+	else
+		out=$("$OCITEST" mount-root --pid "$1") || rc=$?
+	fi
+	[ "$rc" -ne 77 ] || skip "requires statmount(2) (Linux 6.8) to see under the container's root"
+	[ "$rc" -eq 0 ] || fail "ocitest mount-root: exit $rc"
+	sed -n 's/^depth=//p' <<<"$out"
+}
+
+# pivot_root(2), as runc and crun do by default: the rootfs becomes the mount
+# right on the namespace's root mount, as deep as the host's "/" is in the host's
+# namespace, and the host's root is no longer in the container's mount namespace.
+# MS_MOVE + chroot would leave the old root under it (one mount deeper), reachable
+# by a chroot escape. (setns(2), so nsenter, sees the rootfs either way.)
+# bats test_tags=de-facto,req:config:root
+@test "dropin [the rootfs replaces the old root (pivot_root), not a chroot over it]" {
+	requires_root "ocitest mount-root joins the container's mount namespace from the host"
+	local host
+	host=$(mount_depth self)
+	set_args "${LONG_RUNNING[@]}"
+	id=$(new_id)
+	create_container "$id"
+	run mount_depth "$(state_field "$id" pid)"
+	assert_success
+	[ "$output" -eq "$host" ] ||
+		fail "$output mounts under the container's root, $host under the host's: the old root is still there (no pivot_root)"
+}
+
+# `create --no-pivot` (runc's command line): MS_MOVE of the rootfs onto / and
+# chroot, which is what a rootfs on an initramfs needs; the old root stays beneath,
+# one mount deeper than the host's root.
+# bats test_tags=de-facto,req:cli:create
+@test "dropin [create --no-pivot: the rootfs is moved over the old root and chrooted]" {
+	requires_root "ocitest mount-root joins the container's mount namespace from the host"
+	local host
+	host=$(mount_depth self)
+	set_args "${LONG_RUNNING[@]}"
+	id=$(new_id)
+	runtime -0 create --no-pivot --bundle "$BUNDLE" "$id"
+	run mount_depth "$(state_field "$id" pid)"
+	assert_success
+	[ "$output" -eq $((host + 1)) ] ||
+		fail "$output mounts under the container's root, $host under the host's: want one more (the old root, under the moved rootfs)"
 }
 
 # thaw_and_remove DIR: thaw a frozen cgroup the case made and remove it (after

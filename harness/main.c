@@ -20,6 +20,8 @@ static const struct command_s commands[] = {
   { "wait", ocitest_cmd_wait, "poll a condition (pid gone, file, status) with a deadline" },
   { "snapshot", ocitest_cmd_snapshot, "record mounts, processes, state entries, cgroups" },
   { "leaks", ocitest_cmd_leaks, "print what is new since a snapshot" },
+  { "seccomp-agent", ocitest_cmd_seccomp_agent, "a listenerPath receiver: record the state, answer notifications" },
+  { "mount-root", ocitest_cmd_mount_root, "what lies under a mount namespace's \"/\" (pivot_root or chroot)" },
   { "hook", ocitest_cmd_hook, "a hook binary: append one JSON line per call to a log" },
   { "console", ocitest_cmd_console, "console-socket receiver: take the pty master, copy its I/O" },
   { "inside", ocitest_cmd_inside, "in the container: compare the live environment with config.json (TAP)" },

@@ -229,6 +229,8 @@ int ocitest_cmd_snapshot(int argc, char **argv, ocitest_error_t *err);
 int ocitest_cmd_leaks(int argc, char **argv, ocitest_error_t *err);
 int ocitest_cmd_hook(int argc, char **argv, ocitest_error_t *err);
 int ocitest_cmd_console(int argc, char **argv, ocitest_error_t *err);
+int ocitest_cmd_seccomp_agent(int argc, char **argv, ocitest_error_t *err);
+int ocitest_cmd_mount_root(int argc, char **argv, ocitest_error_t *err);
 int ocitest_cmd_inside(int argc, char **argv, ocitest_error_t *err);
 int ocitest_cmd_reap(int argc, char **argv, ocitest_error_t *err);
 int ocitest_cmd_bench(int argc, char **argv, ocitest_error_t *err);

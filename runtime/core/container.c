@@ -88,6 +88,7 @@ struct create_s
   box_cgroup_t *cgroup; /* the cgroups made for it, once made */
   int console_fd;       /* connected --console-socket until the init has it */
   int relay_fd;         /* ctx->tty_relay: our end of the init's console socket */
+  int listen_fds;       /* socket activation: fds 3.. passed ahead of --preserve-fds */
 };
 
 static void
@@ -345,8 +346,8 @@ make_cgroups(struct create_s *c, box_error_t *err)
         {
           box_cgroup_host_free(host);
           if (field)
-            return box_make_error(err, 0, "config.json: `%s`: a rootless container cannot apply it: %s", field,
-                                  why);
+            return box_make_error(err, 0, "config.json: `%s`: a rootless container cannot apply it: %s",
+                                  field, why);
           box_log_debug("rootless: container without cgroups: %s", why);
           return 0;
         }
@@ -384,6 +385,34 @@ init_can_join_self(const box_config_t *config)
   return true;
 }
 
+/* linux.seccomp.listenerPath: the init sends its listener fd once the
+   filter is loaded; pass it on to the agent with the container process
+   state, status "creating" as in runc and crun (config-linux.md "The
+   Container Process State"), then drop our copy.  Nothing here waits on
+   the agent: it answers the init's notified syscalls only once it has
+   the fd.  Returns 0, or -1 (err names the field; the caller undoes the
+   create).  */
+static int
+forward_seccomp_listener(struct create_s *c, int parent_fd, long long deadline_ms, box_error_t *err)
+{
+  const struct box_seccomp_s *sc = c->config->security->seccomp;
+  cleanup_close int notify_fd = -1;
+  cleanup_free char *state = NULL;
+
+  if (box_seccomp_listener(sc) == NULL)
+    return 0;
+  notify_fd = box_sync_recv_fd(parent_fd, BOX_SYNC_SECCOMP, deadline_ms, err);
+  if (notify_fd < 0)
+    return -1;
+#ifdef BOX_BROKEN_DROPS_SECCOMP_LISTENER
+  /* Broken on purpose (harness/tests/broken/drops-seccomp-listener): the
+     fd is closed, the agent never hears of the container.  */
+  return 0;
+#endif
+  state = create_hook_state(c, BOX_STATUS_CREATING);
+  return box_seccomp_send_state(sc, notify_fd, c->pid, state, err);
+}
+
 /* Everything after the lock: fifo, clone, hooks, handshake, state.  On
    failure the caller runs abort_create().  */
 static int
@@ -412,7 +441,7 @@ spawn_init(struct create_s *c, box_error_t *err)
                                    .sync_fd = child_fd,
                                    .parent_fd = parent_fd,
                                    .console_fd = c->console_fd,
-                                   .preserve_fds = c->ctx->preserve_fds,
+                                   .preserve_fds = c->listen_fds + c->ctx->preserve_fds,
                                    .no_pivot = c->ctx->no_pivot,
                                    .cgroup = c->cgroup,
                                    .cgroup_self_v1 = self_v1,
@@ -432,6 +461,9 @@ spawn_init(struct create_s *c, box_error_t *err)
     return -1;
   box_log_debug("container init %d cloned, waiting for it to set up", (int)c->pid);
   if (run_create_runtime_hooks(c, parent_fd, err) < 0
+      || forward_seccomp_listener(c, parent_fd, box_hooks_deadline(c->config, init_hooks, SETUP_TIMEOUT_MS),
+                                  err)
+             < 0
       || box_sync_recv(parent_fd, BOX_SYNC_READY, box_hooks_deadline(c->config, init_hooks, SETUP_TIMEOUT_MS),
                        err)
              < 0)
@@ -497,6 +529,33 @@ prepare_state_dir(struct create_s *c, box_error_t *err)
   return 0;
 }
 
+/* systemd socket activation (sd_listen_fds(3)), which the runtime-spec
+   does not know and runc 1.1 and crun 1.8 both pass through: when box was
+   started with LISTEN_FDS=N and LISTEN_PID=<our pid> (the protocol: fds
+   meant for another process are not ours to take), fds 3..3+N-1 go on to
+   the process as the same numbers, ahead of --preserve-fds, and its
+   environment gets LISTEN_FDS=N and LISTEN_PID=1, as runc does (crun
+   sets only LISTEN_PID, and passes the fds whatever LISTEN_PID says).  */
+static void
+take_listen_fds(struct create_s *c)
+{
+  const char *fds = getenv("LISTEN_FDS"), *pid = getenv("LISTEN_PID");
+  struct box_process_s *p = c->config->process;
+  char *end = NULL;
+  long n;
+
+  if (fds == NULL || pid == NULL || strtol(pid, &end, 10) != (long)getpid() || *end != '\0')
+    return;
+  n = strtol(fds, &end, 10);
+  if (*end != '\0' || n <= 0 || n > 1024)
+    return;
+  c->listen_fds = (int)n;
+  p->env = xrealloc(p->env, (p->n_env + 3) * sizeof(char *));
+  p->env[p->n_env++] = xasprintf("LISTEN_FDS=%ld", n);
+  p->env[p->n_env++] = xstrdup("LISTEN_PID=1");
+  p->env[p->n_env] = NULL;
+}
+
 static int
 do_create(const box_context_t *ctx, struct created_s *out, box_error_t *err)
 {
@@ -507,6 +566,7 @@ do_create(const box_context_t *ctx, struct created_s *out, box_error_t *err)
     return -1;
   if (ensure_root(ctx->root, err) < 0 || load_bundle(&c, err) < 0)
     return box_error_wrap(err, "create container `%s`", ctx->id);
+  take_listen_fds(&c);
   c.dir = box_state_dir(ctx->root, ctx->id);
   /* mkdir is the create lock: of two concurrent creates exactly one wins.  */
   if (mkdir(c.dir, 0700) < 0)

@@ -176,9 +176,9 @@ static void __attribute__((noreturn)) exec_process(const struct exec_s *x)
   prctl(PR_SET_NAME, "box:exec-proc");
   if (box_apply_process_limits(c->security, &err) < 0
       || (c->process->terminal && box_setup_terminal(c, x->console_fd, false, &err) < 0)
-      || box_become_process_user(c, &err) < 0 || box_resolve_executable(c->process, &exe, &err) < 0)
+      || box_become_process_user(c, -1, &err) < 0 || box_resolve_executable(c->process, &exe, &err) < 0)
     child_fail(x->sync_fd, &err);
-  if (c->security->no_new_privs && box_seccomp_load(c->security->seccomp, &err) < 0)
+  if (c->security->no_new_privs && box_seccomp_load(c->security->seccomp, -1, &err) < 0)
     child_fail(x->sync_fd, &err);
   /* Only the preserved fds go on; our own are CLOEXEC.  */
   box_pass_fds(x->e->preserve_fds);

@@ -107,6 +107,75 @@ box_sync_recv_value(int fd, enum box_sync_e want, long long deadline_ms, int *va
 }
 
 int
+box_seccomp_send_listener_fd(int sync_fd, int notify_fd, box_error_t *err)
+{
+  union
+  {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } ctl;
+  struct box_sync_msg_s m = { .type = BOX_SYNC_SECCOMP };
+  struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
+  struct msghdr msg
+      = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf) };
+  struct cmsghdr *cm;
+
+  memset(&ctl, 0, sizeof(ctl));
+  cm = CMSG_FIRSTHDR(&msg);
+  cm->cmsg_level = SOL_SOCKET;
+  cm->cmsg_type = SCM_RIGHTS;
+  cm->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(cm), &notify_fd, sizeof(int));
+  if (TEMP_FAILURE_RETRY(sendmsg(sync_fd, &msg, MSG_NOSIGNAL)) != (ssize_t)sizeof(m))
+    return box_make_error(err, errno, "sync: send the seccomp listener fd");
+  return 0;
+}
+
+int
+box_sync_recv_fd(int fd, enum box_sync_e want, long long deadline_ms, box_error_t *err)
+{
+  union
+  {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } ctl;
+  struct box_sync_msg_s m;
+  struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
+  struct msghdr msg
+      = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf) };
+  struct cmsghdr *cm;
+  int got = -1;
+  ssize_t r;
+
+  if (sync_poll(fd, deadline_ms, err) < 0)
+    return -1;
+  memset(&m, 0, sizeof(m));
+  memset(&ctl, 0, sizeof(ctl));
+  r = TEMP_FAILURE_RETRY(recvmsg(fd, &msg, MSG_CMSG_CLOEXEC));
+  if (r < 0)
+    return box_make_error(err, errno, "sync: receive");
+  cm = CMSG_FIRSTHDR(&msg);
+  if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS
+      && cm->cmsg_len == CMSG_LEN(sizeof(int)))
+    memcpy(&got, CMSG_DATA(cm), sizeof(int));
+  m.msg[sizeof(m.msg) - 1] = '\0';
+  if (r == (ssize_t)sizeof(m) && m.type == BOX_SYNC_ERROR)
+    {
+      box_make_error(err, 0, "%s", m.msg);
+      (*err)->errnum = m.errnum;
+    }
+  else if (r == 0)
+    box_make_error(err, 0, "sync: peer exited before sending message %d", want);
+  else if (r != (ssize_t)sizeof(m) || m.type != (int32_t)want || got < 0)
+    box_make_error(err, 0, "sync: unexpected message %d, want %d with an fd", m.type, want);
+  else
+    return got;
+  if (got >= 0)
+    close(got);
+  return -1;
+}
+
+int
 box_sync_wait_eof(int fd, long long deadline_ms, box_error_t *err)
 {
   struct box_sync_msg_s m;
@@ -257,14 +326,14 @@ init_terminal(const struct box_init_args_s *a, box_error_t *err)
 
 /* Stage "box:init-user": cwd, umask, groups and ids (config.md "User").  */
 static int
-init_user(const box_config_t *c, box_error_t *err)
+init_user(const box_config_t *c, int sync_fd, box_error_t *err)
 {
   prctl(PR_SET_NAME, "box:init-user");
   /* Like runc, create a missing cwd (as root, before dropping ids, and
      before a seccomp filter may deny mkdir).  */
   if (box_mkdir_p(c->process->cwd, 0755, err) < 0)
     return box_error_wrap(err, "create cwd `%s`", c->process->cwd);
-  if (box_become_process_user(c, err) < 0)
+  if (box_become_process_user(c, sync_fd, err) < 0)
     return -1;
   /* Changing credentials clears the parent-death signal: set it again,
      the parent is still waiting for READY.  */
@@ -285,15 +354,16 @@ setgroups_denied(void)
 }
 
 int
-box_become_process_user(const box_config_t *c, box_error_t *err)
+box_become_process_user(const box_config_t *c, int seccomp_sync_fd, box_error_t *err)
 {
   const struct box_process_s *p = c->process;
   bool chdir_done = false;
 
   /* runc: without noNewPrivileges, loading a filter needs CAP_SYS_ADMIN,
      so it goes in now, before the capabilities are dropped; the init's
-     remaining syscalls then run under it.  With it, just before exec.  */
-  if (!c->security->no_new_privs && box_seccomp_load(c->security->seccomp, err) < 0)
+     remaining syscalls then run under it.  With it, just before exec.
+     A listener fd goes to the parent at once (seccomp.c says why).  */
+  if (!c->security->no_new_privs && box_seccomp_load(c->security->seccomp, seccomp_sync_fd, err) < 0)
     return -1;
   if (box_caps_before_setuid(c->security, err) < 0)
     return -1;
@@ -316,10 +386,11 @@ box_become_process_user(const box_config_t *c, box_error_t *err)
   if (setgroups_denied())
     {
       if (p->n_additional_gids > 0)
-        return box_make_error(err, 0,
-                              "config.json: `process.user.additionalGids`: cannot be set in a rootless container "
-                              "whose linux.gidMappings map only the caller's gid (setgroups is denied; map "
-                              "subordinate gids from /etc/subgid)");
+        return box_make_error(
+            err, 0,
+            "config.json: `process.user.additionalGids`: cannot be set in a rootless container "
+            "whose linux.gidMappings map only the caller's gid (setgroups is denied; map "
+            "subordinate gids from /etc/subgid)");
     }
   else if (setgroups(p->n_additional_gids, p->additional_gids) < 0)
     return box_make_error(err, errno, "setgroups");
@@ -493,11 +564,21 @@ static void __attribute__((noreturn)) init_main(const struct box_init_args_s *a)
       || (a->cgroup_self_v1 && box_cgroup_enter_self_v1(a->cgroup, &err) < 0))
     init_fail(a->sync_fd, &err);
   if (init_join(a, &fifo_fd, &dir_fd, &err) < 0 || init_namespaces(a, &err) < 0 || init_mounts(a, &err) < 0
-      || init_create_hooks(a, &err) < 0 || box_pivot_root(a->rootfs, a->config->root_readonly, a->no_pivot, &err) < 0
-      || init_finalize_rootfs(a, &err) < 0 || init_terminal(a, &err) < 0
+      || init_create_hooks(a, &err) < 0
+      || box_pivot_root(a->rootfs, a->config->root_readonly, a->no_pivot, &err) < 0
+      || init_finalize_rootfs(a, &err) < 0
+      || init_terminal(a, &err) < 0
       /* HOME from the container's passwd, read before seccomp may deny it.  */
-      || ((home_env = box_env_with_home(p->env, p->uid, "/etc/passwd")), init_user(a->config, &err) < 0)
+      || ((home_env = box_env_with_home(p->env, p->uid, "/etc/passwd")),
+          init_user(a->config, a->sync_fd, &err) < 0)
       || box_resolve_executable(p, &exe, &err) < 0)
+    init_fail(a->sync_fd, &err);
+  /* A listener needs the sync socket, closed after the handshake: as in
+     runc, with noNewPrivileges and SCMP_ACT_NOTIFY the filter goes in
+     here, before READY, and the init's last syscalls (handshake, fifo,
+     execve) run under it too.  */
+  if (a->config->security->no_new_privs && box_seccomp_listener(a->config->security->seccomp)
+      && box_seccomp_load(a->config->security->seccomp, a->sync_fd, &err) < 0)
     init_fail(a->sync_fd, &err);
   if (init_handshake(a->sync_fd, &err) < 0)
     _exit(1);
@@ -505,8 +586,8 @@ static void __attribute__((noreturn)) init_main(const struct box_init_args_s *a)
   init_catch_signals();
   if (init_wait_start(a, fifo_fd, dir_fd, &err) < 0)
     _exit(1);
-  /* A detached container must not hold the caller's pipes or our fds;
-     --preserve-fds N hands on 3..3+N-1 (runc's ExtraFiles).  */
+    /* A detached container must not hold the caller's pipes or our fds;
+       --preserve-fds N hands on 3..3+N-1 (runc's ExtraFiles).  */
 #ifndef BOX_BROKEN_DROPS_PRESERVED_FDS
   box_pass_fds(a->preserve_fds);
 #else
@@ -515,7 +596,8 @@ static void __attribute__((noreturn)) init_main(const struct box_init_args_s *a)
   prctl(PR_SET_NAME, "box:init-exec");
   /* With noNewPrivileges, seccomp is the very last step (runc: "as close
      to execve as possible"), so only the user process runs under it.  */
-  if (a->config->security->no_new_privs && box_seccomp_load(a->config->security->seccomp, &err) < 0)
+  if (a->config->security->no_new_privs && !box_seccomp_listener(a->config->security->seccomp)
+      && box_seccomp_load(a->config->security->seccomp, -1, &err) < 0)
     {
       cleanup_free char *msg = xasprintf("box: %s\n", err->msg);
       if (write(STDERR_FILENO, msg, strlen(msg)) < 0)
@@ -597,7 +679,8 @@ box_clone_init(const struct box_init_args_s *a, box_error_t *err)
     }
   /* The init waits for BOX_SYNC_CGROUP: its uid/gid maps and
      oom_score_adj are in place before it does anything.  */
-  if (box_ns_join_leave(a->config, saved, err) < 0 || box_setup_init_process(pid, a->config->security, err) < 0)
+  if (box_ns_join_leave(a->config, saved, err) < 0
+      || box_setup_init_process(pid, a->config->security, err) < 0)
     {
       kill(pid, SIGKILL);
       TEMP_FAILURE_RETRY(waitpid(pid, NULL, 0));

@@ -22,6 +22,7 @@ enum box_sync_e
   BOX_SYNC_HOOKS_DONE,   /* parent -> child: they succeeded, go on to createContainer */
   BOX_SYNC_CGROUP,       /* parent -> child: moved into the container's cgroups, set up */
   BOX_SYNC_EXEC_PID,     /* exec: child -> parent: the host pid of the process (in errnum) */
+  BOX_SYNC_SECCOMP,      /* child -> parent: the seccomp listener fd in SCM_RIGHTS */
 };
 
 struct box_init_args_s
@@ -57,6 +58,10 @@ pid_t box_clone_init(const struct box_init_args_s *args, box_error_t *err);
    the copy; -1 (err) if that could not be done.  */
 int box_ensure_cloned_exe(char **argv, box_error_t *err);
 
+/* Receive BOX_SYNC_SECCOMP and its fd before deadline_ms.  Returns the
+   fd, or -1 (err; the peer's message on BOX_SYNC_ERROR).  */
+int box_sync_recv_fd(int fd, enum box_sync_e want, long long deadline_ms, box_error_t *err);
+
 /* Send one message; returns 0 or -1 (err).  */
 int box_sync_send(int fd, enum box_sync_e type, int errnum, const char *msg, box_error_t *err);
 
@@ -64,7 +69,7 @@ int box_sync_send(int fd, enum box_sync_e type, int errnum, const char *msg, box
    BOX_SYNC_ERROR from the peer becomes *err with the peer's message.  */
 int box_sync_recv(int fd, enum box_sync_e want, long long deadline_ms, box_error_t *err);
 /* The same, storing the message's errnum field (a value it carries) in
-   *value when value is not NULL.  */
+ *value when value is not NULL.  */
 int box_sync_recv_value(int fd, enum box_sync_e want, long long deadline_ms, int *value, box_error_t *err);
 /* Wait for the peer to close its end (0: every copy gone, so it has
    exec'd or exited) or for its BOX_SYNC_ERROR (-1, err: its message).  */
@@ -74,7 +79,7 @@ int box_sync_wait_eof(int fd, long long deadline_ms, box_error_t *err);
    noNewPrivileges, and seccomp unless noNewPrivileges defers it to just
    before execve (config.md "Process", runc's order).  For the init after
    pivot_root, and for exec once in the container's namespaces.  */
-int box_become_process_user(const box_config_t *c, box_error_t *err);
+int box_become_process_user(const box_config_t *c, int seccomp_sync_fd, box_error_t *err);
 
 /* Resolve process.args[0] like execvp, with PATH from process.env.  */
 int box_resolve_executable(const struct box_process_s *p, char **out, box_error_t *err);
@@ -82,9 +87,9 @@ int box_resolve_executable(const struct box_process_s *p, char **out, box_error_
 /* mount.c: mount options to flags (see mount(8)); unknown ones go to data.  */
 struct box_mount_opts_s
 {
-  unsigned long flags;       /* MS_* for mount(2) */
-  unsigned long propagation; /* MS_PRIVATE, MS_SHARED, ... (| MS_REC) applied afterwards */
-  char *data;                /* comma-joined filesystem options, NULL if none */
+  unsigned long flags;         /* MS_* for mount(2) */
+  unsigned long propagation;   /* MS_PRIVATE, MS_SHARED, ... (| MS_REC) applied afterwards */
+  char *data;                  /* comma-joined filesystem options, NULL if none */
   uint64_t attr_set, attr_clr; /* MOUNT_ATTR_* of the r* options (rro, ...) */
   bool recursive;              /* some r* option was given: mount_setattr(AT_RECURSIVE) */
 };

@@ -7,9 +7,13 @@
 #include <seccomp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "security.h"
+#include "spec.h"
 #include "utils.h"
 
 #define cfg_error(err, field, fmt, ...)                                                                      \
@@ -33,11 +37,14 @@ struct box_seccomp_s
   struct sc_rule_s *rules;
   size_t n_rules;
   bool log, ssb, tsync; /* flags */
+  bool notify;          /* some rule's action is SCMP_ACT_NOTIFY */
+  char *listener_path, *listener_metadata;
 };
 
-const char *const box_seccomp_actions[] = { "SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
-                                            "SCMP_ACT_TRAP",  "SCMP_ACT_ERRNO",        "SCMP_ACT_TRACE",
-                                            "SCMP_ACT_ALLOW", "SCMP_ACT_LOG",          NULL };
+const char *const box_seccomp_actions[] = {
+  "SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP",   "SCMP_ACT_ERRNO",
+  "SCMP_ACT_TRACE", "SCMP_ACT_ALLOW",        "SCMP_ACT_LOG",         "SCMP_ACT_NOTIFY", NULL
+};
 const char *const box_seccomp_operators[]
     = { "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE",        "SCMP_CMP_EQ",
         "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ", NULL };
@@ -76,7 +83,7 @@ parse_action(const char *name, json_t *errno_ret, const char *field, uint32_t *o
   else if (strcmp(name, "SCMP_ACT_LOG") == 0)
     *out = SCMP_ACT_LOG;
   else if (strcmp(name, "SCMP_ACT_NOTIFY") == 0)
-    return cfg_error(err, field, "`SCMP_ACT_NOTIFY` is not supported by box");
+    *out = SCMP_ACT_NOTIFY;
   else
     return cfg_error(err, field, "unknown action `%s`", name);
   return 0;
@@ -210,14 +217,67 @@ parse_flags(json_t *list, struct box_seccomp_s *sc, box_error_t *err)
   return 0;
 }
 
+/* listenerPath and listenerMetadata (config-linux.md "Seccomp"):
+   "listenerMetadata ... MUST NOT be set if listenerPath is not set".  */
+static int
+parse_listener(json_t *j, struct box_seccomp_s *sc, box_error_t *err)
+{
+  json_t *path = json_object_get(j, "listenerPath"), *meta = json_object_get(j, "listenerMetadata");
+  struct sockaddr_un addr;
+
+  if (path && (!json_is_string(path) || json_string_value(path)[0] == '\0'))
+    return cfg_error(err, "linux.seccomp.listenerPath", "must be a non-empty string");
+  if (meta && !json_is_string(meta))
+    return cfg_error(err, "linux.seccomp.listenerMetadata", "must be a string");
+  if (meta && !path)
+    return cfg_error(err, "linux.seccomp.listenerMetadata", "MUST NOT be set if listenerPath is not set");
+  if (path && strlen(json_string_value(path)) >= sizeof(addr.sun_path))
+    return cfg_error(err, "linux.seccomp.listenerPath", "longer than a unix socket path may be (%zu bytes)",
+                     sizeof(addr.sun_path) - 1);
+  sc->listener_path = path ? xstrdup(json_string_value(path)) : NULL;
+  sc->listener_metadata = meta ? xstrdup(json_string_value(meta)) : NULL;
+  return 0;
+}
+
+/* SCMP_ACT_NOTIFY: the init loads the filter, then hands the listener to
+   `create` with sendmsg(2) on the sync socket; until the agent has it, a
+   notified syscall of the init would wait for nobody.  So not as the
+   default action (every syscall), nor for sendmsg; and not without a
+   listenerPath (runc: "listenerPath is not set"): the fd would have no
+   reader and every notified syscall fail with ENOSYS.  */
+static int
+check_notify(const struct box_seccomp_s *sc, box_error_t *err)
+{
+  size_t i, k;
+
+  if (sc->default_action == SCMP_ACT_NOTIFY)
+    return cfg_error(err, "linux.seccomp.defaultAction",
+                     "`SCMP_ACT_NOTIFY` cannot be the default action "
+                     "(the runtime's own syscalls would wait for the agent)");
+  for (i = 0; i < sc->n_rules; i++)
+    for (k = 0; sc->rules[i].action == SCMP_ACT_NOTIFY && sc->rules[i].names[k]; k++)
+      if (strcmp(sc->rules[i].names[k], "sendmsg") == 0)
+        return cfg_error(err, "linux.seccomp.syscalls",
+                         "`SCMP_ACT_NOTIFY` cannot be used for `sendmsg` (box "
+                         "passes the listener to the agent with it)");
+  if (sc->notify && sc->listener_path == NULL)
+    return cfg_error(err, "linux.seccomp.listenerPath", "required when a rule's action is `SCMP_ACT_NOTIFY`");
+#ifdef BOX_BROKEN_REFUSES_UNUSED_LISTENER
+  /* Broken on purpose (harness/tests/broken/refuses-unused-listener).  */
+  if (!sc->notify && sc->listener_path)
+    return cfg_error(err, "linux.seccomp.listenerPath", "set, but no rule's action is `SCMP_ACT_NOTIFY`");
+#endif
+  return 0;
+}
+
 static int
 parse_seccomp_body(json_t *j, struct box_seccomp_s *sc, box_error_t *err)
 {
   json_t *def = json_object_get(j, "defaultAction"), *rules = json_object_get(j, "syscalls"), *r;
   size_t i;
 
-  if (json_object_get(j, "listenerPath") || json_object_get(j, "listenerMetadata"))
-    return cfg_error(err, "linux.seccomp.listenerPath", "not supported by box");
+  if (parse_listener(j, sc, err) < 0)
+    return -1;
   if (!json_is_string(def))
     return cfg_error(err, "linux.seccomp.defaultAction", "required");
   if (parse_action(json_string_value(def), json_object_get(j, "defaultErrnoRet"),
@@ -235,8 +295,9 @@ parse_seccomp_body(json_t *j, struct box_seccomp_s *sc, box_error_t *err)
     sc->n_rules = i + 1;
     if (parse_rule(r, field, &sc->rules[i], err) < 0)
       return -1;
+    sc->notify |= sc->rules[i].action == SCMP_ACT_NOTIFY;
   }
-  return 0;
+  return check_notify(sc, err);
 }
 
 static int check_filter(const struct box_seccomp_s *sc, box_error_t *err);
@@ -271,6 +332,8 @@ box_seccomp_free(struct box_seccomp_s *sc)
     }
   free(sc->rules);
   free(sc->archs);
+  free(sc->listener_path);
+  free(sc->listener_metadata);
   free(sc);
 }
 
@@ -353,10 +416,18 @@ build_filter(const struct box_seccomp_s *sc, scmp_filter_ctx *out, box_error_t *
   return 0;
 }
 
+const char *
+box_seccomp_listener(const struct box_seccomp_s *sc)
+{
+  /* "If the SCMP_ACT_NOTIFY action is not used this value is ignored."  */
+  return sc && sc->notify ? sc->listener_path : NULL;
+}
+
 int
-box_seccomp_load(const struct box_seccomp_s *sc, box_error_t *err)
+box_seccomp_load(const struct box_seccomp_s *sc, int listener_sync_fd, box_error_t *err)
 {
   __attribute__((cleanup(cleanup_filter))) scmp_filter_ctx ctx = NULL;
+  cleanup_close int notify_fd = -1;
   int rc;
 
   if (sc == NULL)
@@ -365,6 +436,106 @@ box_seccomp_load(const struct box_seccomp_s *sc, box_error_t *err)
     return -1;
   if ((rc = seccomp_load(ctx)) < 0)
     return box_make_error(err, -rc, "linux.seccomp: load filter");
+  if (!sc->notify)
+    return 0;
+  /* libseccomp loaded it with SECCOMP_FILTER_FLAG_NEW_LISTENER; the fd is
+     close-on-exec, and ours: without someone to pass it to (an exec'd
+     process) it is closed, so its notified syscalls fail with ENOSYS
+     rather than wait on a listener the process itself holds.  */
+  notify_fd = seccomp_notify_fd(ctx);
+  if (notify_fd < 0)
+    return box_make_error(err, -notify_fd, "linux.seccomp: get the notify fd");
+  if (listener_sync_fd >= 0 && box_seccomp_send_listener_fd(listener_sync_fd, notify_fd, err) < 0)
+    return -1;
+  return 0;
+}
+
+/* One sendmsg(2) with fd in SCM_RIGHTS and payload.  Returns 0, or -1
+   with errno set.  */
+static int
+send_with_fd(int sock, int fd, const char *payload, size_t len)
+{
+  union
+  {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } ctl;
+  struct iovec iov = { .iov_base = (void *)payload, .iov_len = len };
+  struct msghdr msg
+      = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf) };
+  struct cmsghdr *cm;
+  ssize_t n;
+
+  memset(&ctl, 0, sizeof(ctl));
+  cm = CMSG_FIRSTHDR(&msg);
+  cm->cmsg_level = SOL_SOCKET;
+  cm->cmsg_type = SCM_RIGHTS;
+  cm->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+  n = TEMP_FAILURE_RETRY(sendmsg(sock, &msg, MSG_NOSIGNAL));
+  if (n >= 0 && (size_t)n != len)
+    errno = EMSGSIZE;
+  return n >= 0 && (size_t)n == len ? 0 : -1;
+}
+
+/* The container process state (config-linux.md "The Container Process
+   State"): ociVersion, fds, pid, metadata, state, all REQUIRED but fds
+   and metadata.  */
+static char *
+process_state(const struct box_seccomp_s *sc, pid_t pid, const char *state_json)
+{
+  json_t *state = json_loads(state_json, 0, NULL), *o;
+  char *s;
+
+  if (state == NULL)
+    abort();
+#ifdef BOX_BROKEN_SECCOMP_STATE_WRONG
+  /* Broken on purpose (harness/tests/broken/seccomp-state-wrong): box's
+     own pid, and no metadata.  */
+  pid = getpid();
+  o = json_pack("{s:s, s:[s], s:I, s:o}", "ociVersion", BOX_OCI_VERSION, "fds", "seccompFd", "pid",
+                (json_int_t)pid, "state", state);
+  if (o == NULL)
+    abort();
+  if (0)
+#else
+  o = json_pack("{s:s, s:[s], s:I, s:o}", "ociVersion", BOX_OCI_VERSION, "fds", "seccompFd", "pid",
+                (json_int_t)pid, "state", state);
+  if (o == NULL)
+    abort();
+  if (sc->listener_metadata)
+#endif
+    json_object_set_new(o, "metadata", json_string(sc->listener_metadata));
+  s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  json_decref(o);
+  if (s == NULL)
+    abort();
+  return s;
+}
+
+int
+box_seccomp_send_state(const struct box_seccomp_s *sc, int notify_fd, pid_t pid, const char *state_json,
+                       box_error_t *err)
+{
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  cleanup_free char *doc = process_state(sc, pid, state_json);
+  cleanup_close int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+  if (sock < 0)
+    return box_make_error(err, errno, "linux.seccomp.listenerPath: socket");
+  /* "This socket MUST use AF_UNIX domain and SOCK_STREAM type."  The
+     length was checked at parse time.  */
+  memcpy(addr.sun_path, sc->listener_path, strlen(sc->listener_path) + 1);
+  if (TEMP_FAILURE_RETRY(connect(sock, (struct sockaddr *)&addr, sizeof(addr))) < 0)
+    return box_make_error(err, errno, "config.json: `linux.seccomp.listenerPath`: connect to `%s`",
+                          sc->listener_path);
+  /* "If sending to this socket fails, the runtime MUST generate an
+     error."  One state per connection, in one sendmsg with the fd; "the
+     connection MUST NOT be reused and it MUST be closed after sending"
+     (cleanup_close, on return).  */
+  if (send_with_fd(sock, notify_fd, doc, strlen(doc)) < 0)
+    return box_make_error(err, errno, "config.json: `linux.seccomp.listenerPath`: send the state to `%s`",
+                          sc->listener_path);
   return 0;
 }
 

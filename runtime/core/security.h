@@ -147,7 +147,18 @@ int box_userns_become_root(const box_security_t *s, box_error_t *err);
 
 /* seccomp.c */
 int box_seccomp_parse(json_t *seccomp, struct box_seccomp_s **out, box_error_t *err);
-int box_seccomp_load(const struct box_seccomp_s *sc, box_error_t *err);
+/* Load the filter.  With SCMP_ACT_NOTIFY rules and listener_sync_fd >= 0
+   the listener fd goes to the parent over that sync socket right after
+   (BOX_SYNC_SECCOMP, linux.c); with -1 it is closed.  */
+int box_seccomp_load(const struct box_seccomp_s *sc, int listener_sync_fd, box_error_t *err);
+/* listenerPath when some rule notifies, else NULL (the spec: ignored).  */
+const char *box_seccomp_listener(const struct box_seccomp_s *sc);
+/* Connect to listenerPath and send the container process state (pid,
+   listenerMetadata, state_json) with notify_fd; close the connection.  */
+int box_seccomp_send_state(const struct box_seccomp_s *sc, int notify_fd, pid_t pid, const char *state_json,
+                           box_error_t *err);
+/* linux.c: the init's half of the hand-over.  */
+int box_seccomp_send_listener_fd(int sync_fd, int notify_fd, box_error_t *err);
 void box_seccomp_free(struct box_seccomp_s *sc);
 /* For `box features`: the names seccomp.c knows.  */
 extern const char *const box_seccomp_actions[];

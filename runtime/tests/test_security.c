@@ -154,9 +154,23 @@ test_seccomp_errors(void)
       "an unknown architecture", "", "",
       ", \"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"architectures\": [\"SCMP_ARCH_VAX\"]}",
       "`linux.seccomp.architectures`", "SCMP_ARCH_VAX");
-  check_error("a seccomp listener", "", "",
-              ", \"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"/run/x.sock\"}",
-              "`linux.seccomp.listenerPath`", "not supported");
+  /* config-linux.md "Seccomp": listenerMetadata "MUST NOT be set if
+     listenerPath is not set"; a notify rule needs a listener (runc).  */
+  check_error("listenerMetadata without listenerPath", "", "",
+              ", \"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerMetadata\": \"m\"}",
+              "`linux.seccomp.listenerMetadata`", "listenerPath");
+  check_error(
+      "a notify rule without listenerPath", "", "",
+      ", \"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"mkdir\"], "
+      "\"action\": \"SCMP_ACT_NOTIFY\"}]}",
+      "`linux.seccomp.listenerPath`", "SCMP_ACT_NOTIFY");
+  check_error("SCMP_ACT_NOTIFY as the default action", "", "",
+              ", \"seccomp\": {\"defaultAction\": \"SCMP_ACT_NOTIFY\", \"listenerPath\": \"/run/x.sock\"}",
+              "`linux.seccomp.defaultAction`", "default");
+  check_error("SCMP_ACT_NOTIFY for sendmsg", "", "",
+              ", \"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"/run/x.sock\", "
+              "\"syscalls\": [{\"names\": [\"sendmsg\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}",
+              "`linux.seccomp.syscalls`", "sendmsg");
 }
 
 static box_config_t *
@@ -195,7 +209,8 @@ test_capability_sets(void)
   box_config_free(c);
   /* runc and crun ignore a capability they do not know, with a warning.  */
   c = parse_ok("", ", \"capabilities\": {\"bounding\": [\"CAP_KILL\", \"CAP_UNKNOWN\"]}", "");
-  tap_ok(c && c->security->caps[BOX_CAP_BOUNDING] == (1ULL << 5), "an unknown capability is ignored: bounding = KILL");
+  tap_ok(c && c->security->caps[BOX_CAP_BOUNDING] == (1ULL << 5),
+         "an unknown capability is ignored: bounding = KILL");
   tap_ok(box_cap_from_name("CAP_NET_RAW") == 13 && strcmp(box_cap_name(39), "CAP_BPF") == 0,
          "name table matches linux/capability.h");
   box_config_free(c);
