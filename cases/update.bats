@@ -23,10 +23,13 @@ ctr_cgroup() {
 # start_waiting [COMMAND]: a running container whose process waits on the fifo /go
 # (no fork while it waits: a pids count stays exact) until `release`, then runs
 # COMMAND in a subshell (a failed fork ends the subshell, not the init), writing
-# /done after.
+# /done after, and waits on. That last wait opens /go read-write, so it has a
+# writer of its own and never reads an end of file: opened read-only, it could
+# still meet release's writer on its way out, read EOF at once and end the init
+# (seen once under four cases at a time).
 start_waiting() {
 	mkfifo "$BUNDLE/rootfs/go"
-	set_args sh -c "echo ready > /ready; read x < /go; ( ${1:-:} ); echo done > /done; read x < /go"
+	set_args sh -c "echo ready > /ready; read x < /go; ( ${1:-:} ); echo done > /done; read x <> /go"
 	id=$(new_id)
 	start_container "$id"
 	wait_file "$BUNDLE/rootfs/ready"
