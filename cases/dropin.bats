@@ -287,7 +287,7 @@ mount_depth() {
 	set_args "${LONG_RUNNING[@]}"
 	id=$(new_id)
 	create_container "$id"
-	run mount_depth "$(state_field "$id" pid)"
+	run mount_depth "$(container_process "$id")"
 	assert_success
 	[ "$output" -eq "$host" ] ||
 		fail "$output mounts under the container's root, $host under the host's: the old root is still there (no pivot_root)"
@@ -304,7 +304,7 @@ mount_depth() {
 	set_args "${LONG_RUNNING[@]}"
 	id=$(new_id)
 	runtime -0 create --no-pivot --bundle "$BUNDLE" "$id"
-	run mount_depth "$(state_field "$id" pid)"
+	run mount_depth "$(container_process "$id")"
 	assert_success
 	[ "$output" -eq $((host + 1)) ] ||
 		fail "$output mounts under the container's root, $host under the host's: want one more (the old root, under the moved rootfs)"

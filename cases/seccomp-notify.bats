@@ -80,8 +80,10 @@ agent_state() {
 	assert_output 'oct-meta;MKDIR=1'
 	run agent_state '.ociVersion | type'
 	assert_output string
-	[ "$(agent_state .pid)" = "$(state_field "$id" pid)" ] ||
-		fail "state pid $(agent_state .pid), the container's init is $(state_field "$id" pid)"
+	local init
+	init=$(container_process "$id")
+	[ "$(agent_state .pid)" = "$init" ] ||
+		fail "state pid $(agent_state .pid), the container's process is $init"
 	run agent_state '[.state.id, .state.pid == .pid, .state.bundle] | join(" ")'
 	assert_output "$id true $BUNDLE"
 	runtime -0 start "$id"
