@@ -161,7 +161,7 @@ main(int argc, char **argv)
      exec's) run from a sealed copy.  */
   if (cmd >= 0
       && (strcmp(argv[cmd], "create") == 0 || strcmp(argv[cmd], "run") == 0 || strcmp(argv[cmd], "exec") == 0)
-      && !wants_help(argc - cmd, argv + cmd) && box_ensure_cloned_exe(argv, &err) < 0)
+      && !wants_help(argc - cmd, argv + cmd) && box_ensure_cloned_exe(argv, g.root, &err) < 0)
     cmd = -1;
   if (cmd >= 0 && box_log_init(g.log, g.log_format, g.debug, &err) == 0)
     ret = dispatch(&g, argc - cmd, argv + cmd, &err);

@@ -52,11 +52,13 @@ struct box_init_args_s
    the host pid in the parent; the child never returns.  */
 pid_t box_clone_init(const struct box_init_args_s *args, box_error_t *err);
 
-/* Re-execute box (argv) from a memfd copy of its binary sealed against
-   writes, unless it already runs from one: a container can then never reach
-   the host's binary through /proc/<init>/exe (CVE-2019-5736).  Returns 0 in
-   the copy; -1 (err) if that could not be done.  */
-int box_ensure_cloned_exe(char **argv, box_error_t *err);
+/* Re-execute box (argv) from its binary seen through a private read-only
+   overlayfs (its second layer: the state root), or else from a memfd copy
+   sealed against writes, unless it already runs from one: a container can
+   then never reach the host's binary through /proc/<init>/exe
+   (CVE-2019-5736).  Returns 0 in the copy; -1 (err) if that could not be
+   done.  */
+int box_ensure_cloned_exe(char **argv, const char *root, box_error_t *err);
 
 /* Receive BOX_SYNC_SECCOMP and its fd before deadline_ms.  Returns the
    fd, or -1 (err; the peer's message on BOX_SYNC_ERROR).  */

@@ -199,9 +199,16 @@ box_write_file_atomic(const char *path, const char *data, size_t len, mode_t mod
 int
 box_mkdir_p(const char *path, mode_t mode, box_error_t *err)
 {
-  cleanup_free char *p = xstrdup(path);
+  cleanup_free char *p = NULL;
   char *s;
 
+  /* Most paths are there already, or lack only their last component:
+     one mkdir, not one per component.  */
+  if (mkdir(path, mode) == 0 || errno == EEXIST)
+    return 0;
+  if (errno != ENOENT)
+    return box_make_error(err, errno, "mkdir `%s`", path);
+  p = xstrdup(path);
   for (s = p + 1;; s++)
     {
       if (*s != '/' && *s != '\0')
