@@ -315,10 +315,12 @@ op_probe() {
 
 # update_config JQ [JQ-ARGS...]: edit the bundle's config.json with jq.
 update_config() {
-	local tmp="$BUNDLE/config.json.tmp"
-	# The config on stdin: after --args, jq takes every word as a positional value.
-	jq "$@" <"$BUNDLE/config.json" >"$tmp"
-	mv "$tmp" "$BUNDLE/config.json"
+	local cfg
+	# The config on stdin: after --args, jq takes every word as a positional
+	# value. Read first and written back in place: no temporary file and no
+	# mv(1), a process less per edit (a case makes several).
+	IFS= read -rd '' cfg <"$BUNDLE/config.json" || true
+	jq "$@" <<<"$cfg" >"$BUNDLE/config.json"
 }
 
 # set_args ARG...: process.args of the bundle's config. Each word goes in as its own
@@ -392,9 +394,15 @@ subid_map() {
 		END { if (!found) print "[]" }' "$1" 2>/dev/null || echo '[]'
 }
 
-# state_field ID FIELD: one field of the parsed state document (jq path).
+# state_field ID FIELD: one field (FIELD or FIELD.SUB...) of the parsed state
+# document; fails when `state` fails or the field is missing or null. The field
+# is read by `ocitest field` (C, about 1.5 ms), not jq (gojq 9 ms, jq 19 ms).
 state_field() {
-	rt state "$1" | jq -er ".$2"
+	local rc=0
+	rt_call state "$1" || rc=$?
+	rt_print "$RT_ERR" >&2
+	[ "$rc" -eq 0 ] || return "$rc"
+	"$OCITEST" field ".$2" <"$RT_OUT"
 }
 
 # assert_status ID STATUS [STATE-CHECK OPTIONS...]: the runtime's state document for
@@ -414,7 +422,7 @@ assert_status() {
 status_is() {
 	local got
 	runtime -0 state "$1"
-	got=$(jq -r '.status // empty' <<<"$output" 2>/dev/null) || true
+	got=$("$OCITEST" field .status <<<"$output" 2>/dev/null) || true
 	[ "$got" = "$2" ] || fail "state of \`$1\`: status '${got:-none}', expected $2: $output"
 }
 
@@ -422,15 +430,21 @@ status_is() {
 rootfs_of() {
 	local bundle rootfs
 	bundle=$(state_field "$1" bundle) || return 1
-	rootfs=$(jq -r .root.path "$bundle/config.json")
-	[[ "$rootfs" == /* ]] || rootfs=$bundle/$rootfs
+	rootfs_in "$bundle"
+}
+
+# rootfs_in BUNDLE: the host path of BUNDLE's rootfs (its config's root.path).
+rootfs_in() {
+	local rootfs
+	rootfs=$("$OCITEST" field --file "$1/config.json" .root.path) || return 1
+	[[ "$rootfs" == /* ]] || rootfs=$1/$rootfs
 	echo "$rootfs"
 }
 
 # in_rootfs PID ROOTFS: PID's root directory is ROOTFS (after pivot_root
 # /proc/PID/root reads "/": compare the directories by device and inode).
 in_rootfs() {
-	[ "$(stat -L -c %d:%i "/proc/$1/root/" 2>&1)" = "$(stat -c %d:%i "$2/")" ]
+	[ "/proc/$1/root/" -ef "$2/" ]
 }
 
 # assert_pid_in_rootfs ID: state.pid of ID is a live process in the bundle's rootfs.
@@ -453,9 +467,17 @@ assert_pid_in_rootfs() {
 # rootfs, else the oldest process in the rootfs (a sandboxed runtime reports its
 # sandbox), else state.pid all the same (nothing of the container is visible).
 container_process() {
-	local pid rootfs p best='' best_start='' start
-	pid=$(state_field "$1" pid) || return 1
-	rootfs=$(rootfs_of "$1") || { echo "$pid"; return 0; }
+	local pid bundle fields rootfs p best='' best_start='' start rc=0
+	# One `state` for both fields; a document without a bundle still names the pid.
+	rt_call state "$1" || rc=$?
+	rt_print "$RT_ERR" >&2
+	[ "$rc" -eq 0 ] || return "$rc"
+	fields=$("$OCITEST" field .pid .bundle <"$RT_OUT") || true
+	pid=${fields%%$'\n'*}
+	[ -n "$pid" ] || return 1
+	[[ "$fields" == *$'\n'* ]] || { echo "$pid"; return 0; }
+	bundle=${fields#*$'\n'}
+	rootfs=$(rootfs_in "$bundle" 2>/dev/null) || { echo "$pid"; return 0; }
 	if in_rootfs "$pid" "$rootfs"; then
 		echo "$pid"
 		return 0
@@ -537,8 +559,11 @@ watch_cgroup() {
 # the case's directory: the run checks the rest once, around all of them.
 leak_check() {
 	[ -f "$T/leak-names" ] || : >"$T/leak-names"
-	run "$OCITEST" leaks --from "$T/snapshot" --scope "$T" --root "$ROOT" --cgroup-names "$T/leak-names" \
-		--spawned "$T/spawned" ${OCITEST_PARALLEL:+--mounts-in-scope}
+	# Not bats `run`: its subshell is a process more in every case.
+	status=0
+	"$OCITEST" leaks --from "$T/snapshot" --scope "$T" --root "$ROOT" --cgroup-names "$T/leak-names" \
+		--spawned "$T/spawned" ${OCITEST_PARALLEL:+--mounts-in-scope} >"$T/leaks.out" 2>&1 || status=$?
+	rt_read output "$T/leaks.out"
 }
 
 # Force-delete every container the case made, then assert that nothing is left
@@ -550,7 +575,17 @@ common_teardown() {
 	if [ -f "$T/ids" ]; then
 		while read -r id; do [ -z "$id" ] || ids[$id]=1; done <"$T/ids"
 	fi
-	for e in "$ROOT"/*; do [ ! -e "$e" ] || ids[${e##*/}]=1; done
+	local entries=0
+	for e in "$ROOT"/* "$ROOT"/.[!.]* "$ROOT"/..?*; do
+		[ -e "$e" ] || continue
+		entries=$((entries + 1))
+		ids[${e##*/}]=1
+	done
+	# A state root with nothing in it holds no container to delete (a case
+	# that deleted its own leaves it so): no runtime call, three processes
+	# each, for ids that are gone. What a runtime left outside its --root
+	# (processes, cgroups, mounts) the leak check below still sees.
+	[ "$entries" -gt 0 ] || ids=()
 	for id in "${!ids[@]}"; do
 		rt delete --force "$id" >/dev/null 2>&1 || true
 	done

@@ -97,19 +97,22 @@ load helpers.bash
 # growth in mounts, processes, state entries or cgroups (the leak diff). The
 # runtime's own open fds are not checked: each operation is a one-shot CLI
 # process whose fds the kernel closes at exit, so none can accumulate across
-# cycles (a daemon-style runtime would need that check).
+# cycles (a daemon-style runtime would need that check). The cycles run in
+# `ocitest cycles`: each call spawned directly with its RUNTIME_TIMEOUT, `state`
+# polled until stopped, what the calls leave running recorded for the leak
+# check (from bash, the 200 cycles' 1600 processes took 12 s of the suite).
 # bats test_tags=spec:must,req:runtime:delete
 @test "lifecycle [create/start/delete cycles leave nothing]" {
-	local n=${FAULT_CYCLES:-200} i id start=$SECONDS
+	local n=${FAULT_CYCLES:-200} i prefix
 	set_args true
-	for ((i = 1; i <= n; i++)); do
-		id=$(new_id)
-		rt create --bundle "$BUNDLE" "$id" >/dev/null || fail "cycle $i: create failed"
-		rt start "$id" >/dev/null || fail "cycle $i: start failed"
-		wait_status "$id" stopped || fail "cycle $i: not stopped"
-		rt delete "$id" >/dev/null || fail "cycle $i: delete failed"
-	done
-	echo "# $n cycles in $((SECONDS - start)) s" >&3
+	prefix=$(new_id)
+	# The ids for teardown and the leak check's cgroup names.
+	for ((i = 1; i <= n; i++)); do echo "$prefix-$i"; done >>"$T/ids"
+	for ((i = 1; i <= n; i++)); do echo "$prefix-$i"; done >>"$T/leak-names"
+	# shellcheck disable=SC2154 # runtime_args is set by helpers.bash
+	run -0 "$OCITEST" cycles --count "$n" --bundle "$BUNDLE" --prefix "$prefix" --record "$T/spawned" \
+		--timeout "$RUNTIME_TIMEOUT" -- "$RUNTIME" "${runtime_args[@]}" --root "$ROOT"
+	echo "# $output" >&3
 	[ -z "$(ls -A "$ROOT")" ] || fail "state root not empty after $n cycles: $(ls -A "$ROOT")"
 	assert_no_leaks "after $n cycles"
 }

@@ -214,6 +214,10 @@ typedef struct cmd_result_s cmd_result_t;
 int run_command(char *const argv[], int64_t timeout_ms, cmd_result_t *res, ocitest_error_t *err);
 void cmd_result_free(cmd_result_t *res);
 
+/* As a child subreaper: append `PID STARTTIME` of each live descendant of
+   this process to fd (ocitest reap --record, ocitest cycles). */
+void reap_record_descendants(int fd);
+
 /* ---- subcommands: parse options, make one core call, print results ---- */
 
 /* Start a fresh getopt_long scan (a test may run several commands in one
@@ -224,6 +228,7 @@ int option_error(int c, char **argv, const char *sub, ocitest_error_t *err);
 
 int ocitest_cmd_probe(int argc, char **argv, ocitest_error_t *err);
 int ocitest_cmd_state_check(int argc, char **argv, ocitest_error_t *err);
+int ocitest_cmd_field(int argc, char **argv, ocitest_error_t *err);
 int ocitest_cmd_wait(int argc, char **argv, ocitest_error_t *err);
 int ocitest_cmd_snapshot(int argc, char **argv, ocitest_error_t *err);
 int ocitest_cmd_leaks(int argc, char **argv, ocitest_error_t *err);
@@ -232,6 +237,7 @@ int ocitest_cmd_console(int argc, char **argv, ocitest_error_t *err);
 int ocitest_cmd_seccomp_agent(int argc, char **argv, ocitest_error_t *err);
 int ocitest_cmd_mount_root(int argc, char **argv, ocitest_error_t *err);
 int ocitest_cmd_inside(int argc, char **argv, ocitest_error_t *err);
+int ocitest_cmd_cycles(int argc, char **argv, ocitest_error_t *err);
 int ocitest_cmd_reap(int argc, char **argv, ocitest_error_t *err);
 int ocitest_cmd_bench(int argc, char **argv, ocitest_error_t *err);
 

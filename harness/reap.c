@@ -143,8 +143,8 @@ record_descendants_scan(int fd)
 /* Append `PID STARTTIME` of each live descendant to fd: a walk down the
    children lists from ourselves (a process forked meanwhile by one already
    listed is found through it).  */
-static void
-record_descendants(int fd)
+void
+reap_record_descendants(int fd)
 {
   cleanup_free pid_t *list = NULL;
   size_t len = 0, cap = 0;
@@ -295,6 +295,6 @@ ocitest_cmd_reap(int argc, char **argv, ocitest_error_t *err)
   if (timeout > 0)
     setpgid(child_pid, child_pid); /* either side may run first */
   rc = wait_command(timeout, kill_after);
-  record_descendants(fd);
+  reap_record_descendants(fd);
   return rc;
 }
