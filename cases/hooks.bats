@@ -12,22 +12,39 @@
 # $BUNDLE/rootfs/hooks.log. Records from both are merged by time.
 load helpers.bash
 
-# hook_json PATH LOG LABEL [ARG...]: a hook object running `ocitest hook --log LOG
-# --kind LABEL ARG...` from PATH; each ARG goes in as its own --arg (see set_args).
-hook_json() {
-	local path=$1 log=$2 label=$3 i jqargs=() list=()
+# hook_expr PATH LOG LABEL [ARG...]: HOOK_JQ_ARGS and HOOK_EXPR, the jq arguments
+# and expression of a hook object running `ocitest hook --log LOG --kind LABEL
+# ARG...` from PATH; each ARG goes in as its own --arg (see set_args).
+hook_expr() {
+	local path=$1 log=$2 label=$3 i list=() joined
 	shift 3
+	HOOK_JQ_ARGS=(--arg p "$path" --arg l "$log" --arg k "$label")
 	for ((i = 1; i <= $#; i++)); do
-		jqargs+=(--arg "a$i" "${!i}")
+		HOOK_JQ_ARGS+=(--arg "a$i" "${!i}")
 		list+=("\$a$i")
 	done
-	jq -nc --arg p "$path" --arg l "$log" --arg k "$label" "${jqargs[@]}" \
-		"{path: \$p, args: ([\"ocitest\", \"hook\", \"--log\", \$l, \"--kind\", \$k] + [$(IFS=,; echo "${list[*]}")])}"
+	printf -v joined '%s,' "${list[@]}"
+	HOOK_EXPR="{path: \$p, args: ([\"ocitest\", \"hook\", \"--log\", \$l, \"--kind\", \$k] + [${joined%,}])}"
+}
+
+# hook_json PATH LOG LABEL [ARG...]: that hook object.
+hook_json() {
+	hook_expr "$@"
+	jq -nc "${HOOK_JQ_ARGS[@]}" "$HOOK_EXPR"
 }
 
 # add_hook KIND JSON: append the hook object JSON to .hooks.KIND of the config.
 add_hook() {
-	update_config --arg k "$1" --argjson h "$2" '.hooks[$k] += [$h]'
+	update_config --arg kind "$1" --argjson h "$2" '.hooks[$kind] += [$h]'
+}
+
+# add_hook_running KIND PATH LOG LABEL [ARG...]: append the hook_json object to
+# .hooks.KIND in one jq call (a case adds up to six).
+add_hook_running() {
+	local kind=$1
+	shift
+	hook_expr "$@"
+	update_config --arg kind "$kind" "${HOOK_JQ_ARGS[@]}" ".hooks[\$kind] += [$HOOK_EXPR]"
 }
 
 # add_host_hook KIND[:N] [ARG...]: a KIND hook running the host's ocitest, logging
@@ -35,7 +52,7 @@ add_hook() {
 add_host_hook() {
 	local label=$1
 	shift
-	add_hook "${label%%:*}" "$(hook_json "$OCITEST" "$T/hooks.log" "$label" "$@")"
+	add_hook_running "${label%%:*}" "$OCITEST" "$T/hooks.log" "$label" "$@"
 }
 
 # add_container_hook KIND[:N] [ARG...]: the same with path and log inside the
@@ -43,7 +60,7 @@ add_host_hook() {
 add_container_hook() {
 	local label=$1
 	shift
-	add_hook "${label%%:*}" "$(hook_json /bin/ocitest /hooks.log "$label" "$@")"
+	add_hook_running "${label%%:*}" /bin/ocitest /hooks.log "$label" "$@"
 }
 
 # mark NAME: a record in the host log, taken by the case between operations, so
@@ -87,8 +104,7 @@ lifecycle_with_hooks() {
 	add_host_hook poststart
 	add_host_hook poststop
 	# Not a record of its own (its log is not read): it tells the process to exit.
-	add_hook poststart "$(jq -nc --arg p "$OCITEST" --arg l "$BUNDLE/rootfs/poststart.done" \
-		'{path: $p, args: ["ocitest", "hook", "--log", $l, "--kind", "done"]}')"
+	add_hook_running poststart "$OCITEST" "$BUNDLE/rootfs/poststart.done" "done"
 	set_args "${PROCESS_HOOK_OUTLIVES_POSTSTART[@]}"
 	id=$(new_id)
 	runtime -0 create --bundle "$BUNDLE" "$id"
