@@ -103,12 +103,13 @@ load helpers.bash
 # check (from bash, the 200 cycles' 1600 processes took 12 s of the suite).
 # bats test_tags=spec:must,req:runtime:delete
 @test "lifecycle [create/start/delete cycles leave nothing]" {
-	local n=${FAULT_CYCLES:-200} i prefix
+	local n=${FAULT_CYCLES:-200} i prefix ids=
 	set_args true
 	prefix=$(new_id)
 	# The ids for teardown and the leak check's cgroup names.
-	for ((i = 1; i <= n; i++)); do echo "$prefix-$i"; done >>"$T/ids"
-	for ((i = 1; i <= n; i++)); do echo "$prefix-$i"; done >>"$T/leak-names"
+	for ((i = 1; i <= n; i++)); do ids+="$prefix-$i"$'\n'; done
+	printf '%s' "$ids" >>"$T/ids"
+	printf '%s' "$ids" >>"$T/leak-names"
 	# shellcheck disable=SC2154 # runtime_args is set by helpers.bash
 	run -0 "$OCITEST" cycles --count "$n" --bundle "$BUNDLE" --prefix "$prefix" --record "$T/spawned" \
 		--timeout "$RUNTIME_TIMEOUT" -- "$RUNTIME" "${runtime_args[@]}" --root "$ROOT"

@@ -220,23 +220,31 @@ parse_cycles_opts(int argc, char **argv, cycles_t *c, ocitest_error_t *err)
   options_reset();
   while ((ch = getopt_long(argc, argv, "+:h", opts, NULL)) != -1)
     {
-      if (ch == 'n' && parse_long("--count", optarg, 1, 1000000, &c->count, err) < 0)
-        return -1;
-      if (ch == 't' && parse_seconds_ms("--timeout", optarg, &c->timeout_ms, err) < 0)
-        return -1;
-      if (ch == 'b')
-        c->bundle = optarg;
-      else if (ch == 'p')
-        c->prefix = optarg;
-      else if (ch == 'r')
-        c->record = optarg;
-      else if (ch == 'h')
+      switch (ch)
         {
+        case 'n':
+          if (parse_long("--count", optarg, 1, 1000000, &c->count, err) < 0)
+            return -1;
+          break;
+        case 't':
+          if (parse_seconds_ms("--timeout", optarg, &c->timeout_ms, err) < 0)
+            return -1;
+          break;
+        case 'b':
+          c->bundle = optarg;
+          break;
+        case 'p':
+          c->prefix = optarg;
+          break;
+        case 'r':
+          c->record = optarg;
+          break;
+        case 'h':
           fputs(cycles_usage, stdout);
           return 1;
+        default:
+          return option_error(ch, argv, "cycles", err);
         }
-      else if (ch != 'n' && ch != 't')
-        return option_error(ch, argv, "cycles", err);
     }
   if (c->count == 0 || !c->bundle || !c->prefix || !c->record || optind >= argc)
     return ocitest_usage_error(err,
