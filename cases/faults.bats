@@ -137,7 +137,7 @@ kill_create_at() {
 # bash the 50 cycles' processes took 6.4 s of the suite on box.
 # bats test_tags=spec:must,req:runtime:start
 @test "faults [start of a process that exits at once, under CPU load]" {
-	local n=${FAULT_START_CYCLES:-50} i prefix ids= busy=() rc=0
+	local n=${FAULT_START_CYCLES:-50} i prefix ids='' busy=() rc=0
 	set_args true
 	prefix=$(new_id)
 	for ((i = 1; i <= n; i++)); do ids+="$prefix-$i"$'\n'; done
