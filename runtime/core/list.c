@@ -40,15 +40,14 @@ owner_of(const struct stat *sb)
 static json_t *
 list_item(const char *root, const char *id, box_error_t *err)
 {
-  cleanup_free char *dir = box_state_dir(root, id), *doc = NULL, *owner = NULL;
+  cleanup_free char *dir = box_state_dir(root, id), *owner = NULL;
   cleanup_state box_state_t *st = NULL;
   struct stat sb;
   json_t *o;
 
   if (stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode) || box_state_read(dir, &st, err) < 0)
     return NULL;
-  doc = box_state_format(st, id, box_status_derive(dir, st));
-  o = json_loads(doc, 0, NULL);
+  o = box_state_document(st, id, box_status_derive(dir, st));
   owner = owner_of(&sb);
   json_object_set_new(o, "owner", json_string(owner));
   return o;

@@ -226,8 +226,8 @@ box_status_name(enum box_status_e status)
 
 /* pid only while there is a process to name: runc reports 0 once
    stopped; st is NULL while `create` has not written state.json yet.  */
-static json_t *
-state_json(const box_state_t *st, const char *id, enum box_status_e status)
+json_t *
+box_state_document(const box_state_t *st, const char *id, enum box_status_e status)
 {
   bool has_pid = st && status != BOX_STATUS_STOPPED;
   json_t *o;
@@ -251,7 +251,7 @@ state_json(const box_state_t *st, const char *id, enum box_status_e status)
 static char *
 state_dump(const box_state_t *st, const char *id, enum box_status_e status, size_t flags)
 {
-  json_t *o = state_json(st, id, status);
+  json_t *o = box_state_document(st, id, status);
   char *s = json_dumps(o, flags | JSON_PRESERVE_ORDER);
 
   json_decref(o);

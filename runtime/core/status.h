@@ -78,6 +78,8 @@ bool box_state_frozen(const box_state_t *st);
    pid is reported as 0 once stopped (and while st is NULL), like runc.
    st->created may be NULL (not known yet): then it is left out.  */
 char *box_state_format(const box_state_t *st, const char *id, enum box_status_e status);
+/* The same document as a JSON object, the caller's reference.  */
+json_t *box_state_document(const box_state_t *st, const char *id, enum box_status_e status);
 
 /* The same document on one line, as hooks get it on stdin (runc sends
    compact JSON; a hook reading one line must get all of it).  */
