@@ -13,8 +13,8 @@
 static const char bench_usage[]
     = "usage: ocitest bench --rootfs DIR --config FILE --workdir DIR [options] RUNTIME...\n"
       "Time each runtime's create, start, state, exec, pause, resume, kill, delete and\n"
-      "run (of `true`), interleaved round by round, and the floor: the config's\n"
-      "namespaces made, `true` run and reaped, by ocitest itself.\n"
+      "run (of `true`), and `--version` (start-up alone), interleaved round by round,\n"
+      "and the floor: the config's namespaces made, `true` run and reaped, by ocitest.\n"
       "  --runs N        counted rounds (default 20)\n"
       "  --warmup N      rounds run first and not counted (default 3)\n"
       "  --json FILE     also write the results as JSON\n"
@@ -103,7 +103,10 @@ parse_opts(int argc, char **argv, bench_opts_t *o, ocitest_error_t *err)
 }
 
 /* One lifecycle of rt: create, start, state, [exec], [pause, resume],
-   kill, (the wait for the init to exit, not timed), delete; then run. */
+   kill, (the wait for the init to exit, not timed), delete; then run,
+   then `RUNTIME --version` (no --root): the runtime started and nothing
+   done, the part of every other row that is only process start-up (a
+   dynamically linked binary's loading, a Go runtime's start).  */
 static int
 lifecycle(bench_rt_t *rt, const bench_opts_t *o, const char *id, bool counted, ocitest_error_t *err)
 {
@@ -140,6 +143,8 @@ lifecycle(bench_rt_t *rt, const bench_opts_t *o, const char *id, bool counted, o
     return -1;
   if (rt->has[BENCH_RUN]
       && bench_rt_cmd(rt, o, SAMPLE(BENCH_RUN), NULL, err, "run", "--bundle", rt->truebd, run_id, NULL) < 0)
+    return -1;
+  if (bench_rt_version(rt, o, SAMPLE(BENCH_VERSION), err) < 0)
     return -1;
 #undef SAMPLE
   return 0;

@@ -18,6 +18,7 @@ enum bench_op_e
   BENCH_KILL,
   BENCH_DELETE,
   BENCH_RUN,
+  BENCH_VERSION, /* RUNTIME --version: what starting the binary at all costs */
   BENCH_OP_N,
 };
 extern const char *const bench_op_names[BENCH_OP_N];
@@ -56,6 +57,8 @@ int bench_rt_setup(bench_rt_t *rt, int index, const char *path, const bench_opts
 void bench_rt_sweep(bench_rt_t *rt, const bench_opts_t *o);
 void bench_rt_free(bench_rt_t *rt);
 
+/* RUNTIME --version, timed into into (NULL: not recorded).  */
+int bench_rt_version(bench_rt_t *rt, const bench_opts_t *o, bench_samples_t *into, ocitest_error_t *err);
 /* RUNTIME --root ROOT words... (NULL-terminated); the time goes to into
    (NULL: not recorded).  Fails on a non-zero exit. */
 int bench_rt_cmd(bench_rt_t *rt, const bench_opts_t *o, bench_samples_t *into, bench_proc_t *proc,

@@ -11,7 +11,7 @@
 #define MAX_WORDS 24
 
 const char *const bench_op_names[BENCH_OP_N] = {
-  "create", "start", "state", "exec", "pause", "resume", "kill", "delete", "run",
+  "create", "start", "state", "exec", "pause", "resume", "kill", "delete", "run", "version",
 };
 
 int
@@ -36,6 +36,19 @@ bench_rt_cmd(bench_rt_t *rt, const bench_opts_t *o, bench_samples_t *into, bench
     return -1;
   if (into)
     bench_samples_push(into, pp->ms, pp->rss_kib);
+  return 0;
+}
+
+int
+bench_rt_version(bench_rt_t *rt, const bench_opts_t *o, bench_samples_t *into, ocitest_error_t *err)
+{
+  char *argv[] = { rt->path, (char *)"--version", NULL };
+  bench_proc_t p;
+
+  if (bench_spawn(argv, rt->err_fd, o->timeout_ms, &p, err) < 0)
+    return -1;
+  if (into)
+    bench_samples_push(into, p.ms, p.rss_kib);
   return 0;
 }
 
