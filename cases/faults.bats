@@ -137,22 +137,15 @@ kill_create_at() {
 # bash the 50 cycles' processes took 6.4 s of the suite on box.
 # bats test_tags=spec:must,req:runtime:start
 @test "faults [start of a process that exits at once, under CPU load]" {
-	local n=${FAULT_START_CYCLES:-50} i prefix ids='' busy=() rc=0
+	local n=${FAULT_START_CYCLES:-50} i busy=()
 	set_args true
-	prefix=$(new_id)
-	for ((i = 1; i <= n; i++)); do ids+="$prefix-$i"$'\n'; done
-	printf '%s' "$ids" >>"$T/ids"
-	printf '%s' "$ids" >>"$T/leak-names"
 	for i in 1 2; do
 		timeout 120 sh -c 'while :; do :; done' 3>&- &
 		busy+=("$!")
 	done
-	# shellcheck disable=SC2154 # runtime_args is set by helpers.bash
-	"$OCITEST" cycles --count "$n" --bundle "$BUNDLE" --prefix "$prefix" --record "$T/spawned" \
-		--timeout "$RUNTIME_TIMEOUT" -- "$RUNTIME" "${runtime_args[@]}" --root "$ROOT" \
-		</dev/null >"$T/cycles.out" 2>&1 3>&- || rc=$?
+	run_cycles "$n"
 	kill "${busy[@]}" 2>/dev/null || true
 	wait "${busy[@]}" 2>/dev/null || true
-	[ "$rc" -eq 0 ] || fail "under CPU load: $(cat "$T/cycles.out")"
+	[ "$status" -eq 0 ] || fail "under CPU load: $output"
 	assert_no_leaks "after $n attempts"
 }

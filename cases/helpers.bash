@@ -343,6 +343,24 @@ new_id() {
 	echo "$id"
 }
 
+# run_cycles N: N create/start/state-until-stopped/delete cycles of $BUNDLE in
+# `ocitest cycles` (each call spawned directly with RUNTIME_TIMEOUT; stops at the
+# first failing call and names it; what the calls leave running goes to
+# $T/spawned for the leak check). The ids, PREFIX-1..N, are noted for teardown and
+# the leak check's cgroup names. Sets $status and $output as bats `run` would.
+run_cycles() {
+	local n=$1 i prefix ids=''
+	prefix=$(new_id)
+	for ((i = 1; i <= n; i++)); do ids+="$prefix-$i"$'\n'; done
+	printf '%s' "$ids" >>"$T/ids"
+	printf '%s' "$ids" >>"$T/leak-names"
+	status=0
+	"$OCITEST" cycles --count "$n" --bundle "$BUNDLE" --prefix "$prefix" --record "$T/spawned" \
+		--timeout "$RUNTIME_TIMEOUT" -- "$RUNTIME" "${runtime_args[@]}" --root "$ROOT" \
+		</dev/null >"$T/cycles.out" 2>&1 3>&- || status=$?
+	rt_read output "$T/cycles.out"
+}
+
 # new_bundle DIR: a bundle with its own copy of the rootfs and the base config.
 # Rootless, the base config's user namespace maps container root to this user
 # and, where /etc/subuid and /etc/subgid grant it ranges, ids 1.. to the first

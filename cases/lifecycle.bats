@@ -103,16 +103,10 @@ load helpers.bash
 # check (from bash, the 200 cycles' 1600 processes took 12 s of the suite).
 # bats test_tags=spec:must,req:runtime:delete
 @test "lifecycle [create/start/delete cycles leave nothing]" {
-	local n=${FAULT_CYCLES:-200} i prefix ids=
+	local n=${FAULT_CYCLES:-200}
 	set_args true
-	prefix=$(new_id)
-	# The ids for teardown and the leak check's cgroup names.
-	for ((i = 1; i <= n; i++)); do ids+="$prefix-$i"$'\n'; done
-	printf '%s' "$ids" >>"$T/ids"
-	printf '%s' "$ids" >>"$T/leak-names"
-	# shellcheck disable=SC2154 # runtime_args is set by helpers.bash
-	run -0 "$OCITEST" cycles --count "$n" --bundle "$BUNDLE" --prefix "$prefix" --record "$T/spawned" \
-		--timeout "$RUNTIME_TIMEOUT" -- "$RUNTIME" "${runtime_args[@]}" --root "$ROOT"
+	run_cycles "$n"
+	[ "$status" -eq 0 ] || fail "$output"
 	echo "# $output" >&3
 	[ -z "$(ls -A "$ROOT")" ] || fail "state root not empty after $n cycles: $(ls -A "$ROOT")"
 	assert_no_leaks "after $n cycles"
