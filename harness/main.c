@@ -29,6 +29,7 @@ static const struct command_s commands[] = {
   { "console", ocitest_cmd_console, "console-socket receiver: take the pty master, copy its I/O" },
   { "inside", ocitest_cmd_inside, "in the container: compare the live environment with config.json (TAP)" },
   { "reap", ocitest_cmd_reap, "run a runtime call as a subreaper; record what it leaves running" },
+  { "bundle", ocitest_cmd_bundle, "a case's bundle from the template: symlinks hard-linked, the rest copied" },
   { "cycles", ocitest_cmd_cycles, "create/start/delete cycles of one bundle, each call with a deadline" },
   { "bench", ocitest_cmd_bench, "time runtimes' operations, interleaved, against the floor" },
   { "report", ocitest_cmd_report, "join result directories into index.html, matrix.md, matrix.json" },

@@ -238,6 +238,7 @@ int ocitest_cmd_seccomp_agent(int argc, char **argv, ocitest_error_t *err);
 int ocitest_cmd_mount_root(int argc, char **argv, ocitest_error_t *err);
 int ocitest_cmd_inside(int argc, char **argv, ocitest_error_t *err);
 int ocitest_cmd_cycles(int argc, char **argv, ocitest_error_t *err);
+int ocitest_cmd_bundle(int argc, char **argv, ocitest_error_t *err);
 int ocitest_cmd_reap(int argc, char **argv, ocitest_error_t *err);
 int ocitest_cmd_bench(int argc, char **argv, ocitest_error_t *err);
 
