@@ -220,6 +220,9 @@ run_create_runtime_hooks(const struct create_s *c, int fd, box_error_t *err)
 {
   cleanup_free char *state = NULL;
 
+  /* None: the init does not stop for them either (linux.c).  */
+  if (!box_hooks_any(c->config, BOX_HOOKS_PARENT_CREATE))
+    return 0;
   if (box_sync_recv(fd, BOX_SYNC_HOOKS, box_now_ms() + SETUP_TIMEOUT_MS, err) < 0)
     return -1;
   state = create_hook_state(c, BOX_HOOK_STATUS);

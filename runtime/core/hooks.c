@@ -254,3 +254,12 @@ box_hooks_deadline(const box_config_t *c, unsigned mask, long long grace_ms)
     }
   return box_now_ms() + total;
 }
+
+bool
+box_hooks_any(const box_config_t *c, unsigned mask)
+{
+  for (size_t k = 0; k < BOX_HOOK_KINDS; k++)
+    if ((mask & BOX_HOOK_MASK(k)) && c->hooks[k].n > 0)
+      return true;
+  return false;
+}

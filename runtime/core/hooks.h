@@ -6,6 +6,8 @@
 #ifndef BOX_HOOKS_H
 #define BOX_HOOKS_H
 
+#include <stdbool.h>
+
 #include "error.h"
 #include "spec.h"
 
@@ -32,5 +34,12 @@ void box_hooks_run_warn(const box_config_t *c, enum box_hook_kind_e kind, const 
    of the kinds in `mask`: now + grace_ms + their timeouts, or LLONG_MAX
    when one of them has no timeout (it may run as long as it likes).  */
 long long box_hooks_deadline(const box_config_t *c, unsigned mask, long long grace_ms);
+
+/* True when the config has a hook of one of the kinds in `mask`.  */
+bool box_hooks_any(const box_config_t *c, unsigned mask);
+
+/* prestart and createRuntime: the parent runs them while the init waits
+   after its mounts; with none, neither side waits for the other there.  */
+#define BOX_HOOKS_PARENT_CREATE (BOX_HOOK_MASK(BOX_HOOK_PRESTART) | BOX_HOOK_MASK(BOX_HOOK_CREATE_RUNTIME))
 
 #endif

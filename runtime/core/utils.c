@@ -259,17 +259,48 @@ box_realpath(const char *path, char **out, box_error_t *err)
   return 0;
 }
 
+/* The civil date of a count of days since 1970-01-01, proleptic
+   Gregorian (H. Hinnant, "chrono-Compatible Low-Level Date Algorithms",
+   civil_from_days).  Arithmetic only: glibc's gmtime_r loads the time
+   zone (/etc/localtime, 7 syscalls) on its first call even for UTC, in
+   every create.  */
+static void
+civil_from_days(long long z, long long *y, unsigned *m, unsigned *d)
+{
+  long long era;
+  unsigned doe, yoe, doy, mp;
+
+  z += 719468;
+  era = (z >= 0 ? z : z - 146096) / 146097;
+  doe = (unsigned)(z - era * 146097);
+  yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y = (long long)yoe + era * 400 + (*m <= 2);
+}
+
+char *
+box_format_rfc3339(long long sec, long nsec)
+{
+  long long days = sec / 86400, rem = sec % 86400, y;
+  unsigned m, d;
+
+  if (rem < 0)
+    rem += 86400, days--;
+  civil_from_days(days, &y, &m, &d);
+  return xasprintf("%04lld-%02u-%02uT%02lld:%02lld:%02lld.%09ldZ", y, m, d, rem / 3600, rem / 60 % 60, rem % 60,
+                   nsec);
+}
+
 char *
 box_now_rfc3339(void)
 {
   struct timespec ts;
-  struct tm tm;
-  char buf[64];
 
   clock_gettime(CLOCK_REALTIME, &ts);
-  gmtime_r(&ts.tv_sec, &tm);
-  strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-  return xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
+  return box_format_rfc3339(ts.tv_sec, ts.tv_nsec);
 }
 
 long long

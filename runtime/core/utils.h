@@ -77,6 +77,8 @@ int box_realpath(const char *path, char **out, box_error_t *err);
 
 /* RFC 3339 UTC timestamp with nanoseconds, like runc's "created".  */
 char *box_now_rfc3339(void);
+/* sec.nsec since the epoch as RFC 3339 in UTC with nanoseconds: 2024-01-31T23:59:59.000000001Z.  */
+char *box_format_rfc3339(long long sec, long nsec);
 
 /* Milliseconds on CLOCK_MONOTONIC, for deadlines.  */
 long long box_now_ms(void);

@@ -13,6 +13,38 @@
 
 static char tmpdir[] = "/tmp/box-test-status.XXXXXX";
 
+/* box_format_rfc3339 against gmtime_r and strftime, over 1970 to 2400 in
+   steps that cross every month, leap days and century years.  */
+static void
+test_rfc3339(void)
+{
+  long long sec;
+  int bad = 0;
+
+  for (sec = -86400LL * 400; sec < 13569465600LL && bad < 3; sec += 86400LL * 7 + 3671)
+    {
+      time_t t = (time_t)sec;
+      struct tm tm;
+      char want[64], full[96];
+      cleanup_free char *got = box_format_rfc3339(sec, 5);
+
+      gmtime_r(&t, &tm);
+      strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%S", &tm);
+      snprintf(full, sizeof(full), "%s.000000005Z", want);
+      if (strcmp(got, full) != 0)
+        {
+          tap_diag("%lld: got %s, gmtime_r %s", sec, got, full);
+          bad++;
+        }
+    }
+  tap_ok(bad == 0, "rfc3339: the same text as gmtime_r and strftime, 1968 to 2400");
+  {
+    cleanup_free char *leap = box_format_rfc3339(951782400LL, 0), *end = box_format_rfc3339(4107542399LL, 999999999);
+    tap_ok(strcmp(leap, "2000-02-29T00:00:00.000000000Z") == 0 && strcmp(end, "2100-02-28T23:59:59.999999999Z") == 0,
+       "rfc3339: 2000 is a leap year, 2100 is not (%s, %s)", leap, end);
+  }
+}
+
 static void
 fill_state(box_state_t *st, pid_t pid, unsigned long long start)
 {
@@ -194,6 +226,7 @@ main(void)
       printf("# SKIP cannot create a temporary directory\n");
       return 77;
     }
+  test_rfc3339();
   test_round_trip();
   test_status();
   test_state_format();
