@@ -810,29 +810,49 @@ enable_controllers(const char *dir)
     }
 }
 
-/* mkdir one level; records it in d->created when we made it.  */
+/* Note path in d->created (once: a retry of make_dirs may make it again).  */
+static void
+note_created(struct box_cgroup_dir_s *d, const char *path)
+{
+  for (size_t i = 0; i < d->n_created; i++)
+    if (strcmp(d->created[i], path) == 0)
+      return;
+  d->created = xrealloc(d->created, (d->n_created + 1) * sizeof(char *));
+  d->created[d->n_created++] = xstrdup(path);
+}
+
+/* The directory of box's own default layout (`box` above `box/ID`, when
+   the config names no cgroupsPath): box's to remove once no container is
+   in it, whichever container made it.  */
+static bool
+is_own_parent(const struct box_cgroup_dir_s *d, const char *path)
+{
+  size_t n = strlen(path);
+
+  return d->own_parent && strncmp(d->path, path, n) == 0 && d->path[n] == '/' && strchr(d->path + n + 1, '/') == NULL;
+}
+
+/* mkdir one level; records it in d->created when we made it (or when it
+   is the default layout's shared parent).  */
 static int
 make_level(struct box_cgroup_dir_s *d, const char *path, bool leaf, box_error_t *err)
 {
   if (mkdir(path, 0755) == 0)
-    {
-      d->created = xrealloc(d->created, (d->n_created + 1) * sizeof(char *));
-      d->created[d->n_created++] = xstrdup(path);
-      if (box_cgroup_has_token(d->controllers, "cpuset") && copy_cpuset(path, err) < 0)
-        return -1;
-    }
+    note_created(d, path);
   else if (errno != EEXIST)
     return box_make_error(err, errno, "create cgroup `%s`", path);
-  else if (box_cgroup_has_token(d->controllers, "cpuset") && copy_cpuset(path, err) < 0)
+  else if (is_own_parent(d, path))
+    note_created(d, path);
+  if (box_cgroup_has_token(d->controllers, "cpuset") && copy_cpuset(path, err) < 0)
     return -1;
   if (!leaf && d->controllers[0] == '\0')
     enable_controllers(path);
   return 0;
 }
 
-/* mkdir -p of d->path below the mount point, level by level.  */
+/* mkdir -p of d->path below the mount point, level by level, once.  */
 static int
-make_dirs(const struct box_cgroup_hier_s *h, struct box_cgroup_dir_s *d, box_error_t *err)
+make_dirs_once(const struct box_cgroup_hier_s *h, struct box_cgroup_dir_s *d, box_error_t *err)
 {
   cleanup_free char *path = xstrdup(d->path);
   char *p = path + strlen(h->mount);
@@ -847,6 +867,25 @@ make_dirs(const struct box_cgroup_hier_s *h, struct box_cgroup_dir_s *d, box_err
       *p = '/';
     }
   return make_level(d, path, true, err);
+}
+
+/* A parent level found (EEXIST) can be removed by the delete of the last
+   container in it before our level below it is made: mkdir then fails
+   with ENOENT (a write to a file of it, with ENODEV), and the levels are
+   made again from the top.  */
+#define MAKE_DIRS_TRIES 8
+
+static int
+make_dirs(const struct box_cgroup_hier_s *h, struct box_cgroup_dir_s *d, box_error_t *err)
+{
+  for (int i = 1;; i++)
+    {
+      if (make_dirs_once(h, d, err) == 0)
+        return 0;
+      if (i == MAKE_DIRS_TRIES || ((*err)->errnum != ENOENT && (*err)->errnum != ENODEV))
+        return -1;
+      box_error_release(err);
+    }
 }
 
 /* Append the container's directory in hierarchy h to cg, not made yet.  */
@@ -865,6 +904,7 @@ fill_dir(box_cgroup_t *cg, const box_cgroup_host_t *host, const struct box_cgrou
   memset(d, 0, sizeof(*d));
   d->controllers = xstrdup(h->controllers);
   d->path = xasprintf("%s%s", h->mount, cgroup + skip);
+  d->own_parent = cgroups_path == NULL;
   d->cgroup = steal_pointer(&cgroup);
   return d;
 }
@@ -892,11 +932,8 @@ plan_levels(const struct box_cgroup_hier_s *h, struct box_cgroup_dir_s *d)
       next = strchr(p + 1, '/');
       if (next)
         *next = '\0';
-      if (stat(path, &sb) < 0 && errno == ENOENT)
-        {
-          d->created = xrealloc(d->created, (d->n_created + 1) * sizeof(char *));
-          d->created[d->n_created++] = xstrdup(path);
-        }
+      if ((stat(path, &sb) < 0 && errno == ENOENT) || is_own_parent(d, path))
+        note_created(d, path);
       if (next)
         *next = '/';
       p = next;

@@ -156,6 +156,7 @@ struct box_cgroup_dir_s
   char *path;        /* the same directory on the host */
   char **created;    /* directories create made here, in mkdir order */
   size_t n_created;
+  bool own_parent;   /* no cgroupsPath: path is box/ID, and `box` is box's to remove */
 };
 
 struct box_cgroup_s

@@ -360,6 +360,114 @@ test_real(void)
   close(lock);
 }
 
+/* Two containers in box's default layout, deleted in creation order: the
+   second did not make the shared box/ parent, yet once it is gone nothing
+   of either is left.  And a create whose box/ parent is removed (by the
+   last container leaving it) between two levels makes it again.  */
+static void
+test_shared_parent(void)
+{
+  cleanup_free char *a_id = xasprintf("box-unit-a-%d", (int)getpid()), *b_id = xasprintf("box-unit-b-%d", (int)getpid());
+  box_cgroup_host_t *host = NULL;
+  box_cgroup_t *a = NULL, *b = NULL, *c = NULL;
+  box_error_t err = NULL;
+  int lock = geteuid() == 0 ? take_lock() : -1;
+  bool parents_gone = true, parent_back = true;
+  size_t i;
+
+  if (geteuid() != 0 || lock < 0 || box_cgroup_host_read(&host, &err) < 0)
+    {
+      tap_skip("shared box/ parent", geteuid() != 0 ? "needs root" : "no lock or no cgroups");
+      box_error_release(&err);
+      return;
+    }
+  if (box_cgroup_create(host, NULL, a_id, NULL, &a, &err) < 0 || box_cgroup_create(host, NULL, b_id, NULL, &b, &err) < 0)
+    {
+      tap_ok(false, "two containers' cgroups: %s", err->msg);
+      box_error_release(&err), box_cgroup_free(a), box_cgroup_host_free(host), close(lock);
+      return;
+    }
+  tap_ok(box_cgroup_destroy(a, box_now_ms() + 5000, &err) == 0 && box_cgroup_destroy(b, box_now_ms() + 5000, &err) == 0,
+         "destroy both: %s", err ? err->msg : "ok");
+  for (i = 0; i < b->n; i++)
+    {
+      cleanup_free char *parent = xstrdup(b->dirs[i].path);
+
+      *strrchr(parent, '/') = '\0';
+      if (access(parent, F_OK) == 0)
+        {
+          tap_diag("left: %s", parent);
+          parents_gone = false;
+        }
+    }
+  tap_ok(parents_gone, "the shared box/ parent is gone with the last container, not only with its maker");
+
+  /* The race, made on purpose: another process removes the box/ parents
+     over and over (as the last container's delete does) while creates
+     run; each create must still succeed, making the parent again.  */
+  {
+    pid_t remover = fork();
+    int failed = 0, n;
+
+    if (remover == 0)
+      {
+        long long until = box_now_ms() + 10000;
+
+        /* One pass every 2 ms: a delete removes the parent once, not in
+           a loop that would win every retry too.  */
+        while (box_now_ms() < until)
+          {
+            for (i = 0; i < b->n; i++)
+              {
+                char parent[4096];
+
+                snprintf(parent, sizeof parent, "%s", b->dirs[i].path);
+                *strrchr(parent, '/') = '\0';
+                (void)rmdir(parent);
+              }
+            usleep(2000);
+          }
+        _exit(0);
+      }
+    for (n = 0; n < 200 && failed == 0; n++)
+      {
+        if (box_cgroup_create(host, NULL, a_id, NULL, &c, &err) < 0)
+          {
+            tap_diag("create %d: %s", n, err->msg);
+            box_error_release(&err);
+            failed++;
+            continue;
+          }
+        if (box_cgroup_destroy(c, box_now_ms() + 5000, &err) < 0)
+          {
+            tap_diag("destroy %d: %s", n, err->msg);
+            box_error_release(&err);
+            failed++;
+          }
+        box_cgroup_free(c);
+        c = NULL;
+      }
+    kill(remover, SIGKILL);
+    waitpid(remover, NULL, 0);
+    tap_ok(failed == 0, "200 creates while another process removes the box/ parent: none fails (%d did)", failed);
+    for (i = 0; i < b->n; i++)
+      {
+        cleanup_free char *parent = xstrdup(b->dirs[i].path);
+
+        *strrchr(parent, '/') = '\0';
+        (void)rmdir(parent);
+        parent_back = parent_back && access(b->dirs[i].path, F_OK) < 0;
+      }
+    (void)parent_back;
+  }
+  box_error_release(&err);
+  box_cgroup_free(a);
+  box_cgroup_free(b);
+  box_cgroup_free(c);
+  box_cgroup_host_free(host);
+  close(lock);
+}
+
 int
 main(void)
 {
@@ -371,5 +479,6 @@ main(void)
   test_weight();
   test_resources();
   test_real();
+  test_shared_parent();
   return tap_done();
 }
