@@ -46,6 +46,11 @@ $(B)/obj/%.o: %.c $(wildcard runtime/core/*.h harness/*.h common/*.h)
 # memfd on every call (runtime/core/cloned_exe.c), a copy that is then a
 # third the size.  The unit tests stay dynamic (ASan cannot link static).
 BOX_LDFLAGS  := -static
+# On x86-64 box starts at box_early_start (runtime/core/early_seal.c): create,
+# run and exec re-execute their sealed copy before the C library starts.
+ifneq ($(findstring x86_64,$(shell $(CC) -dumpmachine)),)
+BOX_LDFLAGS  += -Wl,-e,box_early_start
+endif
 BOX_SPLIT_DEBUG = objcopy --only-keep-debug $@.tmp $@.debug && objcopy --strip-debug --add-gnu-debuglink=$@.debug $@.tmp
 
 # Linked to a temporary name, then renamed: a suite running while this rebuilds
