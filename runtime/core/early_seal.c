@@ -15,8 +15,6 @@
    _start runs box as always: main's box_ensure_cloned_exe then seals it
    the usual way, with the memfd behind the overlay.  The sealed box checks
    the seal itself (already_sealed), whoever made it.  */
-#pragma GCC optimize("no-tree-loop-distribute-patterns")
-
 #include <fcntl.h>
 #include <linux/mount.h>
 #include <stddef.h>
@@ -28,7 +26,14 @@
 
 #define EARLY_PATH_MAX 4096
 #define EARLY_ENV_MAX 1024
+/* No stack protector (its canary is in the TLS, not set up yet), and no
+   loop turned into a call of memcpy or strlen.  */
+#if defined(__clang__)
+#define EARLY __attribute__((no_stack_protector, noinline, no_builtin))
+#else
+#pragma GCC optimize("no-tree-loop-distribute-patterns")
 #define EARLY __attribute__((no_stack_protector, noinline))
+#endif
 
 /* Entered with the kernel's stack: argc, argv..., NULL, envp..., NULL.  */
 void box_early_seal(long *sp);
