@@ -932,7 +932,7 @@ plan_levels(const struct box_cgroup_hier_s *h, struct box_cgroup_dir_s *d)
       next = strchr(p + 1, '/');
       if (next)
         *next = '\0';
-      if ((stat(path, &sb) < 0 && errno == ENOENT) || is_own_parent(d, path))
+      if (is_own_parent(d, path) || (stat(path, &sb) < 0 && errno == ENOENT))
         note_created(d, path);
       if (next)
         *next = '/';
