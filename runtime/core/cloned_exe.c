@@ -32,12 +32,6 @@
 #include "utils.h"
 
 #define SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
-/* Set for the re-executed box only, and taken out of the environment at
-   once.  A read-only overlayfs cannot be told from any other by its fd;
-   like runc 1.1's _LIBCONTAINER_CLONED_BINARY, the variable says it is
-   ours.  Whoever sets it by hand runs box unprotected, as with any other
-   binary they choose to run.  */
-#define SEALED_ENV "_BOX_SEALED_EXE"
 
 extern char **environ;
 
@@ -45,11 +39,11 @@ extern char **environ;
 static bool
 already_sealed(int exe)
 {
-  bool ours = getenv(SEALED_ENV) != NULL;
+  bool ours = getenv(BOX_SEALED_ENV) != NULL;
   struct statfs fs;
   int seals;
 
-  unsetenv(SEALED_ENV);
+  unsetenv(BOX_SEALED_ENV);
   seals = fcntl(exe, F_GET_SEALS);
   if (seals >= 0 && (seals & SEALS) == SEALS)
     return true;
@@ -158,10 +152,10 @@ box_ensure_cloned_exe(char **argv, const char *root, box_error_t *err)
   if (already_sealed(exe))
     return 0;
   sealed = overlay_exe(root);
-  if (sealed >= 0 && setenv(SEALED_ENV, "1", 1) == 0)
+  if (sealed >= 0 && setenv(BOX_SEALED_ENV, "1", 1) == 0)
     {
       execveat(sealed, "", argv, environ, AT_EMPTY_PATH);
-      unsetenv(SEALED_ENV); /* and on to the memfd */
+      unsetenv(BOX_SEALED_ENV); /* and on to the memfd */
     }
   cleanup_closep(&sealed);
   sealed = memfd_exe(exe, err);

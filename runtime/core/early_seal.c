@@ -21,6 +21,7 @@
 #include <sys/syscall.h>
 
 #include "container.h"
+#include "linux.h"
 
 #if defined(__x86_64__)
 
@@ -122,7 +123,7 @@ put_escaped(char *buf, size_t *n, const char *s, size_t len)
 static void EARLY
 seal(char **argv, char **envp, const char *root)
 {
-  static const char sealed_env[] = "_BOX_SEALED_EXE=1";
+  static const char sealed_env[] = BOX_SEALED_ENV "=1";
   char self[EARLY_PATH_MAX], lower[EARLY_PATH_MAX * 2];
   char *env[EARLY_ENV_MAX + 2];
   long len, ctx, mnt = -1, fd = -1, name;
@@ -188,7 +189,7 @@ box_early_seal(long *sp)
     return;
   for (char **p = envp; *p; p++)
     {
-      const char *a = *p, *b = "_BOX_SEALED_EXE=";
+      const char *a = *p, *b = BOX_SEALED_ENV "=";
 
       while (*b && *a == *b)
         a++, b++;

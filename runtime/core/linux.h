@@ -52,6 +52,13 @@ struct box_init_args_s
    the host pid in the parent; the child never returns.  */
 pid_t box_clone_init(const struct box_init_args_s *args, box_error_t *err);
 
+/* Set for the re-executed box only (cloned_exe.c, early_seal.c), and taken
+   out of the environment at once.  A read-only overlayfs cannot be told
+   from any other by its fd; like runc 1.1's _LIBCONTAINER_CLONED_BINARY,
+   the variable says it is ours.  Whoever sets it by hand runs box
+   unprotected, as with any other binary they choose to run.  */
+#define BOX_SEALED_ENV "_BOX_SEALED_EXE"
+
 /* Re-execute box (argv) from its binary seen through a private read-only
    overlayfs (its second layer: the state root), or else from a memfd copy
    sealed against writes, unless it already runs from one: a container can
