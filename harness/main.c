@@ -28,6 +28,7 @@ static const struct command_s commands[] = {
   { "hook", ocitest_cmd_hook, "a hook binary: append one JSON line per call to a log" },
   { "console", ocitest_cmd_console, "console-socket receiver: take the pty master, copy its I/O" },
   { "inside", ocitest_cmd_inside, "in the container: compare the live environment with config.json (TAP)" },
+  { "inside-host", ocitest_cmd_inside_host, "the host's namespaces and seccomp mode, for `inside --host`" },
   { "reap", ocitest_cmd_reap, "run a runtime call as a subreaper; record what it leaves running" },
   { "bundle", ocitest_cmd_bundle, "a case's bundle from the template: symlinks hard-linked, the rest copied" },
   { "cycles", ocitest_cmd_cycles, "create/start/delete cycles of one bundle, each call with a deadline" },

@@ -241,5 +241,6 @@ int ocitest_cmd_cycles(int argc, char **argv, ocitest_error_t *err);
 int ocitest_cmd_bundle(int argc, char **argv, ocitest_error_t *err);
 int ocitest_cmd_reap(int argc, char **argv, ocitest_error_t *err);
 int ocitest_cmd_bench(int argc, char **argv, ocitest_error_t *err);
+int ocitest_cmd_inside_host(int argc, char **argv, ocitest_error_t *err);
 
 #endif
