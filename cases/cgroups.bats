@@ -18,12 +18,11 @@ container_pid() {
 # cgroup_mount CONTROLLER: the mount point of the hierarchy of CONTROLLER (`unified`:
 # the cgroup2 one; on a v2 host always that).
 cgroup_mount() {
-	if [ "$(probe cgroup)" = v2 ] || [ "$1" = unified ]; then
-		probe cgroup_v2_path
-		return
+	if probe_is cgroup v2 || [ "$1" = unified ]; then
+		echo "${PROBE[cgroup_v2_path]-}"
+	elif cgroup_v1_mount "$1"; then
+		echo "$CG_MNT"
 	fi
-	awk -v c="$1" '{ for (i = 7; $i != "-"; i++); if ($(i + 1) != "cgroup") next
-		n = split($(i + 3), o, ","); for (j = 1; j <= n; j++) if (o[j] == c) { print $5; exit } }' /proc/self/mountinfo
 }
 
 # procs_hierarchy: a hierarchy that holds every process of a container: pids where
@@ -33,7 +32,7 @@ procs_hierarchy() {
 	ctrls=" $(probe cgroup_controllers) "
 	if [[ "$ctrls" == *" pids "* ]]; then
 		echo pids
-	elif [ "$(probe cgroup)" != v1 ]; then
+	elif ! probe_is cgroup v1; then
 		echo unified
 	else
 		read -r c _ <<<"$ctrls"
@@ -107,7 +106,7 @@ procs_of() {
 	assert_output 16
 	run -0 cat "$(cgroup_dir "$pid" memory)/$(cgroup_file memory.limit_in_bytes memory.max)"
 	assert_output 33554432
-	if [ "$(probe cgroup)" = v2 ]; then
+	if probe_is cgroup v2; then
 		run -0 cat "$(cgroup_dir "$pid" cpu)/cpu.weight"
 		assert_output 20
 		run -0 cat "$(cgroup_dir "$pid" cpu)/cpu.max"
@@ -368,7 +367,7 @@ blkio_throttle_case() {
 		  throttleReadIOPSDevice: [{major: $ma, minor: $mi, rate: $r}],
 		  throttleWriteIOPSDevice: [{major: $ma, minor: $mi, rate: $r}]}}')"
 	dir=$(cgroup_at "$id" "$(cgroup_file blkio io)" "$path")
-	if [ "$(probe cgroup)" = v2 ]; then
+	if probe_is cgroup v2; then
 		assert_file_has "$dir/io.max" "$dev rbps=$rate wbps=$rate riops=$rate wiops=$rate"
 	else
 		for f in read_bps write_bps read_iops write_iops; do
@@ -414,7 +413,7 @@ blkio_weight_case() {
 # net_cls and net_prio cgroups (v1 only: cgroup v2 has neither controller).
 network_case() {
 	local id path dir
-	[ "$(probe cgroup)" != v2 ] || skip "cgroup v2 has no net_cls or net_prio controller (this host: v2 only)"
+	! probe_is cgroup v2 || skip "cgroup v2 has no net_cls or net_prio controller (this host: v2 only)"
 	requires_cgroup cgroup_writable net_cls net_prio
 	id=$(new_id)
 	if [ "$1" = relative ]; then path=$(relative_path "$id"); else path=/$id; fi
@@ -470,12 +469,12 @@ network_case() {
 	path=$(relative_path "$id")
 	mount=$(cgroup_mount memory)
 	res='{"limit": 50593792, "reservation": 50593792}'
-	[ "$(probe cgroup)" = v2 ] || res=$(jq -c '. + {swappiness: 50, disableOOMKiller: true}' <<<"$res")
-	[ ! -e "$mount/memory.memsw.limit_in_bytes" ] && [ "$(probe cgroup)" != v2 ] ||
+	probe_is cgroup v2 || res=$(jq -c '. + {swappiness: 50, disableOOMKiller: true}' <<<"$res")
+	[ ! -e "$mount/memory.memsw.limit_in_bytes" ] && ! probe_is cgroup v2 ||
 		res=$(jq -c '. + {swap: 50593792}' <<<"$res")
 	run_with_cgroup "$id" "$path" "{\"memory\": $res}"
 	dir=$(cgroup_at "$id" memory "$path")
-	if [ "$(probe cgroup)" = v2 ]; then
+	if probe_is cgroup v2; then
 		assert_file_has "$dir/memory.max" $limit
 		assert_file_has "$dir/memory.low" $limit
 		# config-linux.md "Memory": swap is memory plus swap; v2's memory.swap.max is swap only.
@@ -498,7 +497,7 @@ network_case() {
 	id=$(new_id)
 	path=$(relative_path "$id")
 	run_with_cgroup "$id" "$path" '{"cpu": {"shares": 1024, "quota": 50000, "period": 100000, "cpus": "0", "mems": "0"}}'
-	if [ "$(probe cgroup)" = v2 ]; then
+	if probe_is cgroup v2; then
 		dir=$(cgroup_at "$id" cpu "$path")
 		assert_file_has "$dir/cpu.weight" 39
 		assert_file_has "$dir/cpu.max" "50000 100000"
@@ -523,7 +522,7 @@ network_case() {
 	local id path dir
 	id=$(new_id)
 	path=$(relative_path "$id")
-	if [ "$(probe cgroup)" = v2 ]; then
+	if probe_is cgroup v2; then
 		requires_cgroup cgroup_writable
 	else
 		requires_cgroup cgroup_writable devices
@@ -532,7 +531,7 @@ network_case() {
 		{"allow": true, "type": "c", "major": 10, "minor": 229, "access": "rwm"},
 		{"allow": true, "type": "b", "major": 8, "minor": 20, "access": "rw"},
 		{"allow": true, "type": "b", "major": 10, "minor": 200, "access": "r"}]}'
-	if [ "$(probe cgroup)" = v2 ]; then
+	if probe_is cgroup v2; then
 		dir=$(cgroup_at "$id" unified "$path")
 		return
 	fi

@@ -328,15 +328,14 @@ thaw_and_remove() {
 # bats test_tags=de-facto,req:config-linux:cgroups-path
 @test "dropin [frozen cgroupsPath is refused]" {
 	local name dir file state
-	if [ "$(probe cgroup)" = v2 ]; then
+	if probe_is cgroup v2; then
 		requires_cgroup cgroup_writable
 		dir=$(probe cgroup_v2_path)
 		file=cgroup.freeze state=1
 	else
 		requires_cgroup freezer
-		dir=$(awk '{ for (i = 7; $i != "-"; i++); if ($(i + 1) != "cgroup") next
-			n = split($(i + 3), o, ","); for (j = 1; j <= n; j++) if (o[j] == "freezer") { print $5; exit } }' \
-			/proc/self/mountinfo)
+		cgroup_v1_mount freezer
+		dir=$CG_MNT
 		file=freezer.state state=FROZEN
 	fi
 	name=oct-frozen-$$-$RANDOM
@@ -376,7 +375,7 @@ thaw_and_remove() {
 	update_config '.linux.resources.unified = {"pids.max": "42"}'
 	set_args "${LONG_RUNNING[@]}"
 	id=$(new_id)
-	if [ "$(probe cgroup)" != v2 ]; then
+	if ! probe_is cgroup v2; then
 		runtime create --bundle "$BUNDLE" "$id"
 		assert_error "unified pids.max on a $(probe cgroup) host" "unified|pids"
 		runtime ! state "$id"

@@ -85,7 +85,7 @@ inside_case() {
 	engine_config "$1"
 	inside_prepare process,caps,root,mounts,paths,devices,ns,seccomp
 	inside_run
-	[ "$(probe cgroup)" = v2 ] || excused='^not ok [0-9]+ - mount /sys/fs/cgroup: type cgroup '
+	probe_is cgroup v2 || excused='^not ok [0-9]+ - mount /sys/fs/cgroup: type cgroup '
 	jq -e '(.process.capabilities.ambient // []) - (.process.capabilities.inheritable // []) | length > 0' \
 		"$BUNDLE/config.json" >/dev/null && excused+='|^not ok [0-9]+ - capabilities.ambient '
 	bad=$(grep '^not ok' <<<"$output" | grep -Ev "$excused" || true)
@@ -135,7 +135,7 @@ devices_case() {
 	assert_line 'null: opened'
 	refute_line 'denied: opened'
 	assert_line -p "Operation not permitted"
-	if [ "$(probe cgroup)" != v2 ]; then
+	if ! probe_is cgroup v2; then
 		dir=$(cgroup_dir "$(container_process "$ID")" devices) || fail "no devices cgroup for $ID"
 		[ "$dir" != "$(cgroup_dir $$ devices)" ] || fail "the container runs in the caller's devices cgroup"
 		! grep -qx 'a \*:\* rwm' "$dir/devices.list" || fail "$dir/devices.list allows every device"

@@ -858,22 +858,42 @@ requires_cgroup() {
 	done
 }
 
+# cgroup_v1_mount CONTROLLER: CG_ROOT and CG_MNT, the root and the mount point
+# in our mountinfo of the v1 hierarchy of CONTROLLER (a controller or
+# name=NAME); returns 1 when there is none. Read by bash: awk was two processes
+# a lookup, and a cgroup case makes several.
+cgroup_v1_mount() {
+	local -a f
+	local i
+	CG_ROOT='' CG_MNT=''
+	# ID PARENT MAJ:MIN ROOT MOUNT-POINT OPTIONS [OPTIONAL...] - TYPE SOURCE SUPER-OPTIONS
+	while read -r -a f; do
+		for ((i = 6; i < ${#f[@]}; i++)); do [ "${f[i]}" != - ] || break; done
+		[ "${f[i + 1]-}" = cgroup ] || continue
+		[[ ",${f[i + 3]-}," == *",$1,"* ]] || continue
+		CG_ROOT=${f[3]} CG_MNT=${f[4]}
+		return 0
+	done </proc/self/mountinfo
+	return 1
+}
+
 # cgroup_dir PID CONTROLLER: the host directory of PID's cgroup in the hierarchy of
 # CONTROLLER (a controller, name=NAME, or `unified` for the cgroup2 one), found from
 # /proc/PID/cgroup and our mountinfo; on a v2 host always the unified hierarchy.
 # Fails when there is none.
 cgroup_dir() {
-	local pid=$1 ctrl=$2 path root mnt
+	local pid=$1 ctrl=$2 path='' root=/ mnt='' line _hier ctrls rest
 	if probe_is cgroup v2 || [ "$ctrl" = unified ]; then
-		path=$(sed -n 's/^0:://p' "/proc/$pid/cgroup")
-		mnt=$(probe cgroup_v2_path)
-		root=/
+		while IFS= read -r line; do
+			[[ "$line" != 0::* ]] || { path=${line#0::}; break; }
+		done <"/proc/$pid/cgroup"
+		mnt=${PROBE[cgroup_v2_path]-}
 	else
-		path=$(awk -F: -v c="$ctrl" '{ n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) {
-			sub(/^[^:]*:[^:]*:/, ""); print; exit } }' "/proc/$pid/cgroup")
-		read -r root mnt < <(awk -v c="$ctrl" '{ for (i = 7; $i != "-"; i++); if ($(i + 1) != "cgroup") next
-			n = split($(i + 3), o, ","); for (j = 1; j <= n; j++) if (o[j] == c) { print $4, $5; exit } }' \
-			/proc/self/mountinfo)
+		# HIERARCHY-ID:CONTROLLERS:PATH (the path may hold colons: rest keeps them)
+		while IFS=: read -r _hier ctrls rest; do
+			[[ ",$ctrls," != *",$ctrl,"* ]] || { path=$rest; break; }
+		done <"/proc/$pid/cgroup"
+		cgroup_v1_mount "$ctrl" && root=$CG_ROOT mnt=$CG_MNT
 	fi
 	[ -n "$path" ] && [ -n "$mnt" ] || return 1
 	if [ "$root" = / ]; then echo "$mnt$path"; else echo "$mnt${path#"$root"}"; fi

@@ -133,7 +133,7 @@ shared_rootfs() {
 # write to that pids.max and of a file created at the top of the mount.
 cgroup_mount_run() {
 	local d=/sys/fs/cgroup/pids id
-	[ "$(probe cgroup)" != v2 ] || d=/sys/fs/cgroup
+	! probe_is cgroup v2 || d=/sys/fs/cgroup
 	update_config '.mounts += [{"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup",
 		"options": ["nosuid", "noexec", "nodev", "relatime", "ro"]}] | .linux.resources.pids.limit = 77'
 	# shellcheck disable=SC2016 # expanded by the container's shell

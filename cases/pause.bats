@@ -11,7 +11,7 @@ load helpers.bash
 setup() {
 	common_setup
 	requires op:pause op:resume
-	if [ "$(probe cgroup)" = v2 ]; then
+	if probe_is cgroup v2; then
 		requires_cgroup cgroup_writable
 	else
 		requires_cgroup freezer

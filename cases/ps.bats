@@ -26,7 +26,7 @@ start_three() {
 cgroup_pids() {
 	local pid dir ctrl=unified
 	pid=$(container_process "$1")
-	[ "$(probe cgroup)" = v2 ] || [[ " $(probe cgroup_controllers) " != *" pids "* ]] || ctrl=pids
+	probe_is cgroup v2 || [[ " $(probe cgroup_controllers) " != *" pids "* ]] || ctrl=pids
 	dir=$(cgroup_dir "$pid" "$ctrl") || fail "no $ctrl cgroup for $1"
 	[ "$dir" != "$(cgroup_dir $$ "$ctrl")" ] || fail "container $1 runs in the caller's own cgroup"
 	find "$dir" -name cgroup.procs -exec cat {} + | sort -n

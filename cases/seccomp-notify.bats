@@ -9,7 +9,7 @@ load helpers.bash
 
 setup() {
 	common_setup
-	[ "$(probe seccomp)" = 1 ] || skip "requires seccomp (this kernel has none)"
+	probe_is seccomp 1 || skip "requires seccomp (this kernel has none)"
 }
 
 teardown() {

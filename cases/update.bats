@@ -66,7 +66,7 @@ assert_file() {
 	start_waiting
 	runtime -0 update --memory 67108864 --memory-swap 134217728 "$id"
 	dir=$(ctr_cgroup "$id" memory)
-	if [ "$(probe cgroup)" = v2 ]; then
+	if probe_is cgroup v2; then
 		assert_file "$dir" memory.max 67108864
 		assert_file "$dir" memory.swap.max 67108864
 	else
@@ -84,7 +84,7 @@ assert_file() {
 	start_waiting 'while :; do :; done'
 	runtime -0 update --cpu-quota 10000 --cpu-period 100000 "$id"
 	dir=$(ctr_cgroup "$id" cpu)
-	if [ "$(probe cgroup)" = v2 ]; then
+	if probe_is cgroup v2; then
 		assert_file "$dir" cpu.max "10000 100000"
 	else
 		assert_file "$dir" cpu.cfs_quota_us 10000
@@ -107,7 +107,7 @@ assert_file() {
 	start_waiting
 	runtime -0 update --cpu-share 512 "$id"
 	dir=$(ctr_cgroup "$id" cpu)
-	if [ "$(probe cgroup)" = v2 ]; then
+	if probe_is cgroup v2; then
 		# runc's and crun's mapping of [2, 262144] onto [1, 10000].
 		assert_file "$dir" cpu.weight $((1 + ((512 - 2) * 9999) / 262142))
 	else
