@@ -92,13 +92,18 @@ rt_stream() {
 }
 
 # wait_lines FILE N [SECONDS]: poll (every 0.1 s, with a deadline) until FILE has N lines.
+# Lines are counted as wc -l does (newlines: a line still being written is not
+# one), by bash rather than a wc process a poll.
 wait_lines() {
-	local try
+	local try text newlines=''
 	for ((try = 0; try < ${3:-10} * 10; try++)); do
-		[ "$(wc -l <"$1")" -lt "$2" ] || return 0
+		text=
+		IFS= read -rd '' text <"$1" || true
+		newlines=${text//[!$'\n']/}
+		[ "${#newlines}" -lt "$2" ] || return 0
 		sleep 0.1
 	done
-	fail "$1 has $(wc -l <"$1") lines after ${3:-10} s, want $2: $(cat "$1" "$1.err")"
+	fail "$1 has ${#newlines} lines after ${3:-10} s, want $2: $(cat "$1" "$1.err")"
 }
 
 # bats test_tags=de-facto,req:cli:events

@@ -69,20 +69,43 @@ mark() {
 	"$OCITEST" hook --log "$T/hooks.log" --kind "mark:$1" </dev/null
 }
 
-# records: every record of the case (host log, container log), oldest first.
-records() {
-	cat "$T/hooks.log" "$BUNDLE/rootfs/hooks.log" 2>/dev/null | jq -sc 'sort_by(.time_ns)'
+# log_lines: the JSON lines of both logs (host, container), read by bash: the
+# helpers below hand them to one jq each, not to cat and a second jq.
+log_lines() {
+	local f text
+	for f in "$T/hooks.log" "$BUNDLE/rootfs/hooks.log"; do
+		[ -f "$f" ] || continue
+		rt_read text "$f"
+		[ -z "$text" ] || printf '%s\n' "$text"
+	done
 }
 
-# record LABEL: the one record with that label (fails if there is not exactly one).
+# records [JQ-FILTER]: every record of the case (host log, container log), oldest
+# first, as one array; with FILTER, its raw output and jq -e's exit status (1 when
+# the last output is false or null).
+records() {
+	if [ $# -eq 0 ]; then
+		jq -sc 'sort_by(.time_ns)' <<<"$(log_lines)"
+	else
+		jq -ser "sort_by(.time_ns) | $1" <<<"$(log_lines)"
+	fi
+}
+
+# record LABEL [JQ-FILTER]: the one record with that label (fails if there is not
+# exactly one), compact, or FILTER of it, raw (a null prints `null`, as jq -r).
 record() {
-	records | jq -ec --arg k "$1" '[.[] | select(.kind == $k)] | if length == 1 then .[0] else
+	local one='[.[] | select(.kind == $k)] | if length == 1 then .[0] else
 		error("\(length) records of hook \($k)") end'
+	if [ $# -eq 1 ]; then
+		jq -sec --arg k "$1" "sort_by(.time_ns) | $one" <<<"$(log_lines)"
+	else
+		jq -sr --arg k "$1" "sort_by(.time_ns) | $one | $2" <<<"$(log_lines)"
+	fi
 }
 
 # order: the labels of all records, oldest first, on one line.
 order() {
-	records | jq -r 'map(.kind) | join(" ")'
+	records 'map(.kind) | join(" ")'
 }
 
 # The process of the lifecycle cases records itself too, then exits, but only once
@@ -140,7 +163,7 @@ assert_hook_state() {
 
 # hook_status LABEL: the status field of the state LABEL's hook read.
 hook_status() {
-	record "$1" | jq -r '.state.status'
+	record "$1" .state.status
 }
 
 # runtime.md "Lifecycle" steps 4-13: createRuntime and createContainer during
@@ -153,7 +176,7 @@ hook_status() {
 	# The process's own record may land before or after poststart (step 9 only
 	# follows its exec), but after startContainer and before delete.
 	[ "${got/ process/}" = "createRuntime createContainer mark:created startContainer poststart mark:started poststop mark:deleted" ] &&
-		records | jq -e 'map(.kind) | index("startContainer") < index("process") and
+		records 'map(.kind) | index("startContainer") < index("process") and
 			index("process") < index("mark:deleted")' >/dev/null ||
 		fail "hooks ran in the wrong order
   want: createRuntime createContainer mark:created startContainer [process] poststart [process] mark:started poststop mark:deleted
@@ -205,11 +228,11 @@ hook_status() {
 @test "hooks [state on stdin: pid as seen from the namespace the hook runs in]" {
 	lifecycle_with_hooks
 	for label in createRuntime poststart; do
-		got=$(record "$label" | jq -r .state.pid)
+		got=$(record "$label" .state.pid)
 		[ "$got" = "$pid" ] || fail "$label hook (runtime namespace): state.pid is $got, the container process is $pid on the host"
 	done
 	for label in createContainer startContainer; do
-		got=$(record "$label" | jq -r .state.pid)
+		got=$(record "$label" .state.pid)
 		[ "$got" = 1 ] || fail "$label hook (container namespace): state.pid is $got, the container process is 1 in its pid namespace"
 	done
 }
@@ -404,7 +427,7 @@ fail_start_container() {
 
 # ns_of LABEL: "mnt pid net uts ipc" namespaces the hook LABEL recorded.
 ns_of() {
-	record "$1" | jq -r '[.ns.mnt, .ns.pid, .ns.net, .ns.uts, .ns.ipc] | join(" ")'
+	record "$1" '[.ns.mnt, .ns.pid, .ns.net, .ns.uts, .ns.ipc] | join(" ")'
 }
 
 # ns_of_pid PID: the same for a live process, from /proc.
