@@ -202,12 +202,11 @@ probe_is() {
 declare -gA PROBE=()
 probe_load() {
 	local cache="$BATS_FILE_TMPDIR/probe" k v
-	[ -z "${PROBE[.loaded]-}" ] || return 0
+	[ "${#PROBE[@]}" -eq 0 ] || return 0
 	[ -s "$cache" ] || "$OCITEST" probe >"$cache"
 	while IFS='=' read -r k v; do
 		PROBE[$k]=$v
 	done <"$cache"
-	PROBE[.loaded]=1
 }
 
 # requires FEATURE...: skip the case, with the reason, unless the host (or the

@@ -3,7 +3,7 @@
    its namespaces and seccomp mode, so its own are the host's.  In bash each
    of the twenty `readlink` and `basename` calls this replaces was a fork of
    the case's shell, about 3 ms each on a 2-core host. */
-#include "ocitest.h"
+#include "insidechk.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -61,17 +61,14 @@ static int
 inside_host_seccomp(FILE *out, ocitest_error_t *err)
 {
   cleanup_free char *text = NULL;
-  size_t len = 0;
-  const char *p;
+  cleanup_free char *mode = NULL;
 
-  if (read_file("/proc/self/status", 1 << 20, &text, &len, err) < 0)
+  if (read_file("/proc/self/status", 1 << 20, &text, NULL, err) < 0)
     return -1;
-  p = strstr(text, "\nSeccomp:");
-  if (p == NULL)
+  mode = status_field(text, "Seccomp");
+  if (mode == NULL)
     return ocitest_make_error(err, 0, "no Seccomp: line in /proc/self/status");
-  p += strlen("\nSeccomp:");
-  p += strspn(p, " \t");
-  fprintf(out, "seccomp %.*s\n", (int)strcspn(p, "\n"), p);
+  fprintf(out, "seccomp %s\n", mode);
   return 0;
 }
 
