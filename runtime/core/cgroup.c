@@ -674,7 +674,10 @@ int
 box_cgroup_resolve(const box_cgroup_host_t *host, const struct box_cgroup_hier_s *h, const char *cgroups_path,
                    const char *id, char **out, box_error_t *err)
 {
-  cleanup_free char *def = xasprintf("box/%s", id), *parent = NULL;
+  /* No cgroupsPath: one level of box's own, `box-ID`, as runc and crun
+     make one (`ID`): the prefix keeps an id such as `tasks` off the
+     parent's own files and says whose the directory is.  */
+  cleanup_free char *def = xasprintf("box-%s", id), *parent = NULL;
   const char *rel = cgroups_path ? cgroups_path : def;
   char *slash;
 
@@ -821,19 +824,7 @@ note_created(struct box_cgroup_dir_s *d, const char *path)
   d->created[d->n_created++] = xstrdup(path);
 }
 
-/* The directory of box's own default layout (`box` above `box/ID`, when
-   the config names no cgroupsPath): box's to remove once no container is
-   in it, whichever container made it.  */
-static bool
-is_own_parent(const struct box_cgroup_dir_s *d, const char *path)
-{
-  size_t n = strlen(path);
-
-  return d->own_parent && strncmp(d->path, path, n) == 0 && d->path[n] == '/' && strchr(d->path + n + 1, '/') == NULL;
-}
-
-/* mkdir one level; records it in d->created when we made it (or when it
-   is the default layout's shared parent).  */
+/* mkdir one level; records it in d->created when we made it.  */
 static int
 make_level(struct box_cgroup_dir_s *d, const char *path, bool leaf, box_error_t *err)
 {
@@ -841,8 +832,6 @@ make_level(struct box_cgroup_dir_s *d, const char *path, bool leaf, box_error_t 
     note_created(d, path);
   else if (errno != EEXIST)
     return box_make_error(err, errno, "create cgroup `%s`", path);
-  else if (is_own_parent(d, path))
-    note_created(d, path);
   if (box_cgroup_has_token(d->controllers, "cpuset") && copy_cpuset(path, err) < 0)
     return -1;
   if (!leaf && d->controllers[0] == '\0')
@@ -904,7 +893,6 @@ fill_dir(box_cgroup_t *cg, const box_cgroup_host_t *host, const struct box_cgrou
   memset(d, 0, sizeof(*d));
   d->controllers = xstrdup(h->controllers);
   d->path = xasprintf("%s%s", h->mount, cgroup + skip);
-  d->own_parent = cgroups_path == NULL;
   d->cgroup = steal_pointer(&cgroup);
   return d;
 }
@@ -932,7 +920,7 @@ plan_levels(const struct box_cgroup_hier_s *h, struct box_cgroup_dir_s *d)
       next = strchr(p + 1, '/');
       if (next)
         *next = '\0';
-      if (is_own_parent(d, path) || (stat(path, &sb) < 0 && errno == ENOENT))
+      if (stat(path, &sb) < 0 && errno == ENOENT)
         note_created(d, path);
       if (next)
         *next = '/';

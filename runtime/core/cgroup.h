@@ -4,7 +4,7 @@
    in, signal every process in it, and remove exactly what create made.
 
    Like runc's cgroupfs manager: an absolute cgroupsPath is relative to
-   each hierarchy's root; a relative one (and the default "box/<id>") is
+   each hierarchy's root; a relative one (and the default "box-<id>") is
    joined to the cgroup box itself runs in (/proc/self/cgroup), or on a
    pure v2 host to its parent, which has no processes of its own and so
    may delegate controllers (the v2 "no internal processes" rule).  */
@@ -143,7 +143,7 @@ int box_cgroup_host_read(box_cgroup_host_t **out, box_error_t *err);
 void box_cgroup_host_free(box_cgroup_host_t *host);
 
 /* The container's cgroup in hierarchy h, as a path inside that hierarchy
-   (starts with '/').  cgroups_path NULL means the default "box/<id>".  */
+   (starts with '/').  cgroups_path NULL means the default "box-<id>".  */
 int box_cgroup_resolve(const box_cgroup_host_t *host, const struct box_cgroup_hier_s *h,
                        const char *cgroups_path, const char *id, char **out, box_error_t *err);
 
@@ -156,7 +156,6 @@ struct box_cgroup_dir_s
   char *path;        /* the same directory on the host */
   char **created;    /* directories create made here, in mkdir order */
   size_t n_created;
-  bool own_parent;   /* no cgroupsPath: path is box/ID, and `box` is box's to remove */
 };
 
 struct box_cgroup_s

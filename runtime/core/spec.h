@@ -98,7 +98,7 @@ struct box_config_s
   int clone_flags;     /* CLONE_NEW* for the requested new namespaces */
   json_t *annotations; /* object of strings, or NULL */
   struct box_hook_list_s hooks[BOX_HOOK_KINDS];
-  char *cgroups_path;                /* linux.cgroupsPath; NULL: box's default, box/<id> */
+  char *cgroups_path;                /* linux.cgroupsPath; NULL: box's default, box-<id> */
   struct box_resources_s *resources; /* linux.resources; NULL when absent */
   box_security_t *security;          /* caps, rlimits, seccomp, paths, ...: security.h */
   int join_flags;                    /* CLONE_NEW* of the namespaces joined by path */

@@ -113,7 +113,7 @@ test_hybrid(void)
              && strcmp(find_hier(host, "memory")->mount, "/sys/fs/cgroup/memory") == 0,
          "hybrid: named hierarchy and unified kept, first memory mount wins");
   p = resolve(host, "memory", NULL, &err);
-  tap_ok(p && strcmp(p, "/process_api/abc/box/c1") == 0, "default: box/<id> below our own cgroup (%s)", p);
+  tap_ok(p && strcmp(p, "/process_api/abc/box-c1") == 0, "default: box-<id> below our own cgroup (%s)", p);
   free(p);
   p = resolve(host, "pids", "/abs//x/./y/", &err);
   tap_ok(p && strcmp(p, "/abs/x/y") == 0, "absolute: from the hierarchy root, cleaned (%s)", p);
@@ -146,7 +146,7 @@ test_v2(void)
     return;
   tap_ok(host->n == 1 && host->v2, "v2: one unified hierarchy, v2 mode");
   p = resolve(host, "", NULL, &err);
-  tap_ok(p && strcmp(p, "/user.slice/box/c1") == 0, "v2 default: below the parent of our own cgroup (%s)", p);
+  tap_ok(p && strcmp(p, "/user.slice/box-c1") == 0, "v2 default: below the parent of our own cgroup (%s)", p);
   free(p);
   box_cgroup_host_free(host);
   /* A cgroup2 mounted from /ns that does not contain our cgroup: unusable.  */
@@ -330,14 +330,14 @@ test_real(void)
       /* A v2 host whose root does not hand out pids (e.g. hybrid's
          cgroup2 mounted alone): the error names the field, and the
          failed create took its directories with it.  */
-      cleanup_free char *left = xasprintf("%s/box/%s", host->h[0].mount, id);
+      cleanup_free char *left = xasprintf("%s/box-%s", host->h[0].mount, id);
       tap_ok(tap_contains(err->msg, "`linux.resources.pids.limit`") && access(left, F_OK) < 0,
              "no pids controller: create fails naming the field, leaves nothing: %s", err->msg);
       box_error_release(&err);
       res.has_pids_limit = false;
       box_cgroup_create(host, NULL, id, &res, &cg, &err);
     }
-  if (!tap_ok(cg != NULL, "create default cgroup box/%s (%s)", id, host->v2 ? "v2" : "v1/hybrid"))
+  if (!tap_ok(cg != NULL, "create default cgroup box-%s (%s)", id, host->v2 ? "v2" : "v1/hybrid"))
     {
       tap_diag("%s", err->msg);
       box_error_release(&err), box_cgroup_host_free(host), close(lock);
@@ -353,31 +353,34 @@ test_real(void)
   for (i = 0; i < cg->n; i++)
     gone = gone && access(cg->dirs[i].path, F_OK) < 0
            && (cg->dirs[i].n_created == 0 || access(cg->dirs[i].created[0], F_OK) < 0);
-  tap_ok(gone, "every directory create made is gone, the box/ parent too");
+  tap_ok(gone, "every directory create made is gone");
   box_error_release(&err);
   box_cgroup_free(cg);
   box_cgroup_host_free(host);
   close(lock);
 }
 
-/* Two containers in box's default layout, deleted in creation order: the
-   second did not make the shared box/ parent, yet once it is gone nothing
-   of either is left.  And a create whose box/ parent is removed (by the
-   last container leaving it) between two levels makes it again.  */
+/* Two containers in box's default layout: each is one level, box-ID,
+   right below box's own cgroup (no parent shared between them), and once
+   both are destroyed nothing of either is left while box's own cgroup is
+   untouched.  Then a shared parent a config names (`P/ID`): a create
+   whose parent is removed between two levels (by the delete of the last
+   container in it) makes it again.  */
 static void
 test_shared_parent(void)
 {
   cleanup_free char *a_id = xasprintf("box-unit-a-%d", (int)getpid()), *b_id = xasprintf("box-unit-b-%d", (int)getpid());
+  cleanup_free char *shared = xasprintf("box-unit-p-%d/c", (int)getpid());
   box_cgroup_host_t *host = NULL;
   box_cgroup_t *a = NULL, *b = NULL, *c = NULL;
   box_error_t err = NULL;
   int lock = geteuid() == 0 ? take_lock() : -1;
-  bool parents_gone = true;
+  bool flat = true, gone = true;
   size_t i;
 
   if (geteuid() != 0 || lock < 0 || box_cgroup_host_read(&host, &err) < 0)
     {
-      tap_skip("shared box/ parent", geteuid() != 0 ? "needs root" : "no lock or no cgroups");
+      tap_skip("default layout and a shared parent", geteuid() != 0 ? "needs root" : "no lock or no cgroups");
       box_error_release(&err);
       return;
     }
@@ -387,6 +390,20 @@ test_shared_parent(void)
       box_error_release(&err), box_cgroup_free(a), box_cgroup_host_free(host), close(lock);
       return;
     }
+  for (i = 0; i < b->n; i++)
+    {
+      cleanup_free char *want = xasprintf("/box-%s", b_id);
+      const char *base = strrchr(b->dirs[i].cgroup, '/');
+
+      if (b->dirs[i].n_created != 1 || strcmp(b->dirs[i].created[0], b->dirs[i].path) != 0 || base == NULL
+          || strcmp(base, want) != 0)
+        {
+          tap_diag("%s: %zu made, the last %s", b->dirs[i].cgroup, b->dirs[i].n_created,
+                   b->dirs[i].n_created ? b->dirs[i].created[b->dirs[i].n_created - 1] : "none");
+          flat = false;
+        }
+    }
+  tap_ok(flat, "default layout: one directory made in each hierarchy, box-<id>");
   tap_ok(box_cgroup_destroy(a, box_now_ms() + 5000, &err) == 0 && box_cgroup_destroy(b, box_now_ms() + 5000, &err) == 0,
          "destroy both: %s", err ? err->msg : "ok");
   for (i = 0; i < b->n; i++)
@@ -394,21 +411,28 @@ test_shared_parent(void)
       cleanup_free char *parent = xstrdup(b->dirs[i].path);
 
       *strrchr(parent, '/') = '\0';
-      if (access(parent, F_OK) == 0)
+      if (access(a->dirs[i].path, F_OK) == 0 || access(b->dirs[i].path, F_OK) == 0 || access(parent, F_OK) < 0)
         {
-          tap_diag("left: %s", parent);
-          parents_gone = false;
+          tap_diag("%s: a or b left, or the parent gone", parent);
+          gone = false;
         }
     }
-  tap_ok(parents_gone, "the shared box/ parent is gone with the last container, not only with its maker");
+  tap_ok(gone, "both gone, box's own cgroup kept in every hierarchy");
 
-  /* The race, made on purpose: another process removes the box/ parents
+  /* The race, made on purpose: another process removes the shared parent
      over and over (as the last container's delete does) while creates
      run; each create must still succeed, making the parent again.  */
   {
-    pid_t remover = fork();
+    pid_t remover;
     int failed = 0, n;
 
+    if (box_cgroup_create(host, shared, a_id, NULL, &c, &err) < 0)
+      {
+        tap_ok(false, "cgroupsPath %s: %s", shared, err->msg);
+        box_error_release(&err);
+        goto out;
+      }
+    remover = fork();
     if (remover == 0)
       {
         long long until = box_now_ms() + 10000;
@@ -417,11 +441,11 @@ test_shared_parent(void)
            a loop that would win every retry too.  */
         while (box_now_ms() < until)
           {
-            for (i = 0; i < b->n; i++)
+            for (i = 0; i < c->n; i++)
               {
                 char parent[4096];
 
-                snprintf(parent, sizeof parent, "%s", b->dirs[i].path);
+                snprintf(parent, sizeof parent, "%s", c->dirs[i].path);
                 *strrchr(parent, '/') = '\0';
                 (void)rmdir(parent);
               }
@@ -431,7 +455,7 @@ test_shared_parent(void)
       }
     for (n = 0; n < 200 && failed == 0; n++)
       {
-        if (box_cgroup_create(host, NULL, a_id, NULL, &c, &err) < 0)
+        if (n > 0 && box_cgroup_create(host, shared, a_id, NULL, &c, &err) < 0)
           {
             tap_diag("create %d: %s", n, err->msg);
             box_error_release(&err);
@@ -449,15 +473,18 @@ test_shared_parent(void)
       }
     kill(remover, SIGKILL);
     waitpid(remover, NULL, 0);
-    tap_ok(failed == 0, "200 creates while another process removes the box/ parent: none fails (%d did)", failed);
-    for (i = 0; i < b->n; i++)
+    tap_ok(failed == 0, "200 creates while another process removes their parent: none fails (%d did)", failed);
+    /* The remover may have left one made again after the last delete.  */
+    for (i = 0; i < a->n; i++)
       {
-        cleanup_free char *parent = xstrdup(b->dirs[i].path);
+        cleanup_free char *own = xstrdup(a->dirs[i].path), *parent = NULL;
 
-        *strrchr(parent, '/') = '\0';
+        *strrchr(own, '/') = '\0';
+        parent = xasprintf("%s/box-unit-p-%d", own, (int)getpid());
         (void)rmdir(parent);
       }
   }
+out:
   box_error_release(&err);
   box_cgroup_free(a);
   box_cgroup_free(b);

@@ -19,14 +19,14 @@ static const char hybrid_mountinfo[]
       "39 30 0:36 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,xattr,name=systemd\n"
       "40 30 0:37 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n";
 
-/* The init in its cgroups (box's default box/<id> below box's own), no
+/* The init in its cgroups (box's default box-<id> below box's own), no
    cgroup namespace.  */
-static const char hybrid_cgroup[] = "9:name=systemd:/box/c1\n"
-                                    "8:pids:/box/c1\n"
-                                    "4:memory:/process_api/abc/box/c1\n"
-                                    "2:cpuacct:/box/c1\n"
-                                    "1:cpu:/box/c1\n"
-                                    "0::/box/c1\n";
+static const char hybrid_cgroup[] = "9:name=systemd:/box-c1\n"
+                                    "8:pids:/box-c1\n"
+                                    "4:memory:/process_api/abc/box-c1\n"
+                                    "2:cpuacct:/box-c1\n"
+                                    "1:cpu:/box-c1\n"
+                                    "0::/box-c1\n";
 
 /* The same init after unshare(CLONE_NEWCGROUP): its cgroups are the
    namespace's root, and the host's mounts (of the hierarchies' roots) are
@@ -46,7 +46,7 @@ static const char comounted_mountinfo[]
       "32 30 0:29 / /sys/fs/cgroup/net_cls,net_prio rw - cgroup cgroup rw,net_cls,net_prio\n"
       "33 30 0:30 / /sys/fs/cgroup/cpuset rw - cgroup cgroup rw,cpuset,clone_children\n";
 static const char comounted_cgroup[]
-    = "3:cpuset:/box/c1\n2:net_cls,net_prio:/box/c1\n1:cpu,cpuacct:/box/c1\n";
+    = "3:cpuset:/box-c1\n2:net_cls,net_prio:/box-c1\n1:cpu,cpuacct:/box-c1\n";
 
 static const char v2_mountinfo[] = "30 22 0:27 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw,nsdelegate\n";
 
@@ -100,17 +100,17 @@ test_hybrid_no_ns(void)
          "hybrid: in mountinfo order");
   h = find(fs, "pids");
   tap_ok(h && str_eq(h->name, "pids") && links_are(h, none) && !h->ns_root
-             && str_eq(h->host_dir, "/sys/fs/cgroup/pids/box/c1"),
+             && str_eq(h->host_dir, "/sys/fs/cgroup/pids/box-c1"),
          "pids: directory `pids`, no symlink, bind source our own cgroup (%s)", h ? h->host_dir : "-");
   h = find(fs, "name=systemd");
   tap_ok(h && str_eq(h->name, "systemd") && links_are(h, none)
-             && str_eq(h->host_dir, "/sys/fs/cgroup/systemd/box/c1"),
+             && str_eq(h->host_dir, "/sys/fs/cgroup/systemd/box-c1"),
          "name=systemd: directory `systemd`, no symlink");
   h = find(fs, "");
-  tap_ok(h && str_eq(h->name, "unified") && str_eq(h->host_dir, "/sys/fs/cgroup/unified/box/c1"),
+  tap_ok(h && str_eq(h->name, "unified") && str_eq(h->host_dir, "/sys/fs/cgroup/unified/box-c1"),
          "cgroup2 of a hybrid host: directory `unified`");
   h = find(fs, "memory");
-  tap_ok(h && str_eq(h->host_dir, "/sys/fs/cgroup/memory/process_api/abc/box/c1"),
+  tap_ok(h && str_eq(h->host_dir, "/sys/fs/cgroup/memory/process_api/abc/box-c1"),
          "memory: our cgroup below a non-root one (%s)", h ? h->host_dir : "-");
   box_cgroupfs_free(fs);
 }
@@ -155,7 +155,7 @@ test_comounted(void)
     }
   h = find(fs, "cpu,cpuacct");
   tap_ok(h && str_eq(h->name, "cpu,cpuacct") && links_are(h, cpu)
-             && str_eq(h->host_dir, "/sys/fs/cgroup/cpu,cpuacct/box/c1"),
+             && str_eq(h->host_dir, "/sys/fs/cgroup/cpu,cpuacct/box-c1"),
          "cpu,cpuacct: one directory, symlinks cpu and cpuacct");
   h = find(fs, "net_cls,net_prio");
   tap_ok(h && links_are(h, net), "net_cls,net_prio: symlinks net_cls and net_prio");
@@ -171,9 +171,9 @@ test_v2(void)
   box_cgroupfs_t *fs = NULL;
   box_error_t err = NULL;
 
-  if (tap_ok(box_cgroupfs_parse(v2_mountinfo, "0::/user.slice/box/c1\n", &fs, &err) == 0, "v2: parsed"))
+  if (tap_ok(box_cgroupfs_parse(v2_mountinfo, "0::/user.slice/box-c1\n", &fs, &err) == 0, "v2: parsed"))
     tap_ok(fs->n == 1 && fs->v2 && !fs->h[0].ns_root
-               && str_eq(fs->h[0].host_dir, "/sys/fs/cgroup/user.slice/box/c1"),
+               && str_eq(fs->h[0].host_dir, "/sys/fs/cgroup/user.slice/box-c1"),
            "v2: unified mode, bind source our own cgroup (%s)", fs->h[0].host_dir);
   box_cgroupfs_free(fs), fs = NULL;
   if (tap_ok(box_cgroupfs_parse(v2_mountinfo, "0::/\n", &fs, &err) == 0, "v2 in a cgroup namespace: parsed"))
@@ -192,8 +192,8 @@ test_mounted_twice(void)
   box_cgroupfs_t *fs = NULL;
   box_error_t err = NULL;
 
-  if (tap_ok(box_cgroupfs_parse(mountinfo, "8:pids:/box/c1\n", &fs, &err) == 0, "mounted twice: parsed"))
-    tap_ok(fs->n == 1 && str_eq(fs->h[0].host_dir, "/sys/fs/cgroup/pids/box/c1"),
+  if (tap_ok(box_cgroupfs_parse(mountinfo, "8:pids:/box-c1\n", &fs, &err) == 0, "mounted twice: parsed"))
+    tap_ok(fs->n == 1 && str_eq(fs->h[0].host_dir, "/sys/fs/cgroup/pids/box-c1"),
            "mounted three times: listed once, bind source from the first mount that reaches our cgroup (%s)",
            fs->h[0].host_dir);
   box_cgroupfs_free(fs), fs = NULL;
