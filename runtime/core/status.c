@@ -34,7 +34,7 @@ box_state_write(const char *dir, const box_state_t *st, box_error_t *err)
   /* delete removes exactly these, so they are kept, not recomputed.  */
   if (st->cgroups)
     json_object_set(o, "cgroups", st->cgroups);
-  data = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+  data = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
   json_decref(o);
   return box_write_file_atomic(path, data, strlen(data), 0600, err);
 }
