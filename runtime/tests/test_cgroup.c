@@ -367,7 +367,7 @@ test_real(void)
    whose parent is removed between two levels (by the delete of the last
    container in it) makes it again.  */
 static void
-test_shared_parent(void)
+test_default_layout(void)
 {
   cleanup_free char *a_id = xasprintf("box-unit-a-%d", (int)getpid()), *b_id = xasprintf("box-unit-b-%d", (int)getpid());
   cleanup_free char *shared = xasprintf("box-unit-p-%d/c", (int)getpid());
@@ -504,6 +504,6 @@ main(void)
   test_weight();
   test_resources();
   test_real();
-  test_shared_parent();
+  test_default_layout();
   return tap_done();
 }
